@@ -1,0 +1,67 @@
+# The two commands of the README, and the smaller steps they are made of.
+#   make demo   the local lab (podman containers with systemd) and the main job on it
+#   make test   every check: lint, sanity, units, integration, molecule, build
+# Both install what they need first (tools/bootstrap.sh: apt, podman, .venv, images).
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+VENV := .venv/bin
+export PATH := $(CURDIR)/$(VENV):$(PATH)
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+export ANSIBLE_FORCE_COLOR ?= 1
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+COLLECTION_LINK := .build/collections/ansible_collections/stackops/openstack
+
+.PHONY: help demo test bootstrap link lint sanity units integration molecule build benchmark lab-down clean
+
+help:
+	@echo "make demo         bring up the local lab and run the main job on it"
+	@echo "make test         run every check (lint sanity units integration molecule build)"
+	@echo "make lint|sanity|units|integration|molecule|build   one layer"
+	@echo "make benchmark    print the galera_cluster_status benchmark"
+	@echo "make lab-down     remove every lab container, namespace and network"
+
+bootstrap:
+	@tools/bootstrap.sh
+
+link:
+	@mkdir -p $(dir $(COLLECTION_LINK)) && [ -L $(COLLECTION_LINK) ] || ln -sfn ../../../.. $(COLLECTION_LINK)
+
+demo: bootstrap link
+	@tools/demo.sh
+
+test: bootstrap link
+	@start=$$(date +%s); \
+	for layer in lint sanity units build integration molecule; do \
+	  echo "=== make $$layer"; $(MAKE) --no-print-directory $$layer; \
+	done; \
+	echo "=== make test passed in $$(( $$(date +%s) - start )) s"
+
+lint: link
+	ansible-lint --offline
+
+sanity:
+	tools/ansible_test.sh sanity --python 3.11 --venv --color
+
+units: link
+	python -m pytest -q -n 2 tests/unit
+
+integration: link
+	tests/integration/run.sh
+
+molecule: link
+	tools/molecule.sh
+
+build:
+	tools/build_smoke.sh
+
+benchmark: link
+	tests/benchmarks/galera_status_vs_mysql_info.sh
+
+lab-down:
+	-python3 tests/lab/podman_lab.py down
+	-python3 tests/lab/galera_netns.py down
+
+clean: lab-down
+	rm -rf .build tests/output
