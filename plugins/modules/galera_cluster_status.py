@@ -367,7 +367,7 @@ def read_state_file(module, path, parser):
     try:
         parsed = parser(text, path)
     except galera.GaleraStateError as exc:
-        module.fail_json(msg="%s is malformed: %s" % (path, exc))
+        module.fail_json(msg="malformed state file: %s" % exc)
     parsed.update(path=path, exists=True)
     return parsed
 

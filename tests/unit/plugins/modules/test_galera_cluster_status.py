@@ -494,7 +494,7 @@ def test_malformed_state_file(read_live, datadir, filename, content, fragment):
     read_live(down())
     result = run_fail(datadir=str(datadir))
     path = str(datadir / filename)
-    assert result["msg"].startswith("%s is malformed: %s" % (path, path))
+    assert result["msg"].startswith("malformed state file: %s" % path)
     assert fragment in result["msg"]
 
 
