@@ -4,11 +4,11 @@
 Galera cluster behave as on a server, on a machine whose PID 1 is not systemd and which
 reaches no registry; the images come from tools/lab_images.sh.
 
-    tests/lab/podman_lab.py up [--nodes 3] [--image localhost/stackops-galera]
-    tests/lab/podman_lab.py galera      # temporary scaffolding until the galera_cluster role
-    tests/lab/podman_lab.py status
-    tests/lab/podman_lab.py exec db1 mariadb -e "show status like 'wsrep_cluster_size'"
-    tests/lab/podman_lab.py down
+    python3 tests/lab/podman_lab.py up [--nodes 3] [--image localhost/stackops-galera]
+    python3 tests/lab/podman_lab.py galera      # temporary scaffolding until the galera_cluster role
+    python3 tests/lab/podman_lab.py status
+    python3 tests/lab/podman_lab.py exec db1 mariadb -e "show status like 'wsrep_cluster_size'"
+    python3 tests/lab/podman_lab.py down
 
 Everything the lab creates carries the label stackops.lab=1, so `down` finds it all,
 even what an interrupted run left behind.
