@@ -57,7 +57,7 @@ build:
 	tools/build_smoke.sh
 
 benchmark: link
-	tests/benchmarks/galera_status_vs_mysql_info.sh
+	python3 tests/benchmarks/galera_status_vs_mysql_info.py
 
 lab-down:
 	-python3 tests/lab/podman_lab.py down

@@ -76,9 +76,9 @@ def test_parse_wsrep_status_types_every_field():
         "cluster_name": "openstack_db",
     }
     for key in ("cluster_size", "cluster_conf_id", "local_state", "last_committed", "local_index"):
-        assert type(status[key]) is int, key
+        assert isinstance(status[key], int) and not isinstance(status[key], bool), key
     for key in ("flow_control_paused", "local_recv_queue_avg", "local_send_queue_avg"):
-        assert type(status[key]) is float, key
+        assert isinstance(status[key], float), key
     assert status["ready"] is True and status["connected"] is True
 
 

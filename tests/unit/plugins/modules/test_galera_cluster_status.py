@@ -214,11 +214,11 @@ def test_healthy_synced_node(read_live, datadir):
     assert result["problems"] == []
     assert result["server_version"] == "10.11.11-MariaDB-0+deb12u1 Debian 12"
     galera = result["galera"]
-    assert galera["cluster_size"] == 3 and type(galera["cluster_size"]) is int
-    assert galera["last_committed"] == 1843 and type(galera["last_committed"]) is int
+    assert galera["cluster_size"] == 3 and isinstance(galera["cluster_size"], int) and not isinstance(galera["cluster_size"], bool)
+    assert galera["last_committed"] == 1843 and isinstance(galera["last_committed"], int) and not isinstance(galera["last_committed"], bool)
     assert galera["local_state"] == 4
     assert galera["ready"] is True and galera["connected"] is True
-    assert galera["flow_control_paused"] == 0.0 and type(galera["flow_control_paused"]) is float
+    assert galera["flow_control_paused"] == 0.0 and isinstance(galera["flow_control_paused"], float)
     assert galera["cluster_status"] == "Primary"
     assert galera["incoming_addresses"] == ["10.0.0.11:3306", "10.0.0.12:3306", "10.0.0.13:3306"]
     assert galera["node_name"] == "db1"
