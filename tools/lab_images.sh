@@ -37,7 +37,9 @@ SRC
     ln -sf /dev/null "$rootfs/etc/systemd/system/$unit"
   done
   : >"$rootfs/etc/machine-id"
-  rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/archives/*.deb
+  # package lists stay, as on any installed host (check mode can then see packages)
+  chroot "$rootfs" apt-get update -qq
+  rm -rf "$rootfs"/var/cache/apt/archives/*.deb
   tar -C "$rootfs" -c . | podman import -q \
     --change 'CMD ["/sbin/init"]' --change "LABEL stackops.recipe=$base_recipe" \
     --change 'ENV container=podman' --change 'STOPSIGNAL SIGRTMIN+3' \

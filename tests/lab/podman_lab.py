@@ -5,7 +5,6 @@ Galera cluster behave as on a server, on a machine whose PID 1 is not systemd an
 reaches no registry; the images come from tools/lab_images.sh.
 
     python3 tests/lab/podman_lab.py up [--nodes 3] [--image localhost/stackops-galera]
-    python3 tests/lab/podman_lab.py galera      # temporary scaffolding until the galera_cluster role
     python3 tests/lab/podman_lab.py status
     python3 tests/lab/podman_lab.py exec db1 mariadb -e "show status like 'wsrep_cluster_size'"
     python3 tests/lab/podman_lab.py down
@@ -34,8 +33,6 @@ REPO = Path(__file__).resolve().parents[2]
 LABEL = "stackops.lab=1"
 NETWORK = "stackops-lab"
 SUBNET = "10.89.77.0/24"
-GALERA_CNF = "/etc/mysql/mariadb.conf.d/60-galera.cnf"
-DEMO_TABLE = "demo.greetings"
 CNI_IPAM = Path("/var/lib/cni/networks") / NETWORK  # host-local IPAM state of podman's CNI backend
 
 
@@ -200,7 +197,7 @@ def systemd_ready(nodes: list[Node]) -> tuple[bool, str]:
 
 def write_inventory(state_dir: Path, nodes: list[Node]) -> Path:
     hosts = "".join(
-        f"        {n.host}:\n          ansible_host: {n.container}\n          galera_node_address: {n.ip}\n"
+        f"        {n.host}:\n          ansible_host: {n.container}\n          galera_cluster_node_address: {n.ip}\n"
         for n in nodes
     )
     state_dir.mkdir(parents=True, exist_ok=True)
@@ -249,121 +246,12 @@ def cmd_down(args: argparse.Namespace) -> None:
     print(f"removed {len(containers)} container(s), {len(networks)} network(s)")
 
 
-# --- galera (scaffolding until roles/galera_cluster exists) -----------------------------
-
-
 def wsrep(node: Node, like: str = "wsrep_%") -> dict[str, str]:
     """The node's wsrep status variables; empty when mariadb does not answer."""
     proc = in_node(node, "mariadb", "-N", "-B", "-e", f"show status like '{like}'", check=False)
     if proc.returncode:
         return {}
     return dict(line.split("\t", 1) for line in proc.stdout.splitlines() if "\t" in line)
-
-
-def in_cluster(status: dict[str, str]) -> bool:
-    return status.get("wsrep_cluster_status") == "Primary" and status.get("wsrep_local_state_comment") == "Synced"
-
-
-def galera_cnf(node: Node, nodes: list[Node]) -> str:
-    return f"""\
-# Written by tests/lab/podman_lab.py galera (lab scaffolding until the galera_cluster role).
-[galera]
-wsrep_on = ON
-wsrep_provider = /usr/lib/galera/libgalera_smm.so
-wsrep_cluster_name = stackops_lab
-wsrep_cluster_address = gcomm://{",".join(n.ip for n in nodes)}
-wsrep_node_name = {node.host}
-wsrep_node_address = {node.ip}
-wsrep_sst_method = rsync
-binlog_format = ROW
-innodb_autoinc_lock_mode = 2
-bind-address = 0.0.0.0
-innodb_buffer_pool_size = 64M
-# Reverse lookups of peers would wait on a DNS server the containers may not reach.
-skip-name-resolve
-"""
-
-
-def ensure_config(node: Node, nodes: list[Node]) -> None:
-    wanted = galera_cnf(node, nodes)
-    current = in_node(node, "sh", "-c", f"stat -c '%a %U:%G' {GALERA_CNF} && cat {GALERA_CNF}", check=False)
-    if current.stdout == "640 root:mysql\n" + wanted:
-        return
-    print(f"{node.host}: writing {GALERA_CNF}")
-    tmp = GALERA_CNF + ".tmp"
-    script = f"umask 027 && cat >{tmp} && chown root:mysql {tmp} && chmod 0640 {tmp} && mv {tmp} {GALERA_CNF}"
-    in_node(node, "sh", "-c", script, stdin=wanted)
-
-
-class MariadbFailed(LabError):
-    def __init__(self, node: Node) -> None:
-        journal = in_node(node, "journalctl", "-u", "mariadb", "-n", "25", "--no-pager", check=False).stdout
-        super().__init__(f"mariadb failed on {node.host}; its journal ends with:\n{journal}")
-
-
-def wait_synced(node: Node) -> float:
-    def probe() -> tuple[bool, str]:
-        state = wsrep(node, "wsrep_local_state_comment").get("wsrep_local_state_comment")
-        if state == "Synced":
-            return True, state
-        unit = in_node(node, "systemctl", "is-active", "mariadb", check=False).stdout.strip()
-        if unit == "failed":
-            raise MariadbFailed(node)
-        return False, f"mariadb {unit}, {state or 'no answer yet'}"
-
-    return wait_for(f"{node.host} Synced", probe, 300)
-
-
-def has_demo_data(node: Node) -> bool:
-    proc = in_node(node, "mariadb", "-N", "-B", "-e", f"select count(*) from {DEMO_TABLE}", check=False)
-    return proc.returncode == 0 and proc.stdout.strip() not in ("", "0")
-
-
-DEMO_SQL = f"""
-CREATE DATABASE IF NOT EXISTS demo;
-CREATE TABLE IF NOT EXISTS {DEMO_TABLE} (
-  id INT PRIMARY KEY, written_on VARCHAR(64) NOT NULL, message VARCHAR(200) NOT NULL
-);
-INSERT IGNORE INTO {DEMO_TABLE} VALUES
-  (1, @@hostname, 'hello from the stackops lab'),
-  (2, @@hostname, 'written on one node, read on every node'),
-  (3, @@hostname, 'replicated by Galera');
-"""
-
-
-def cmd_galera(args: argparse.Namespace) -> None:
-    nodes = running_nodes()
-    first = nodes[0]
-    statuses = {node: wsrep(node) for node in nodes}
-    size = str(len(nodes))
-    complete = all(in_cluster(s) and s.get("wsrep_cluster_size") == size for s in statuses.values())
-    if complete and has_demo_data(first):
-        print(f"Galera cluster complete ({size} nodes Synced); nothing to do")
-        return
-    start = time.monotonic()
-    # Running members keep running on a rewritten file: the peer list only matters when joining.
-    for node in nodes:
-        ensure_config(node, nodes)
-    # Bootstrapping while another node still holds a Primary component would split the cluster.
-    if not any(s.get("wsrep_cluster_status") == "Primary" for s in statuses.values()):
-        print(f"{first.host}: bootstrapping a new cluster (galera_new_cluster)")
-        if in_node(first, "galera_new_cluster", check=False).returncode:
-            raise MariadbFailed(first)  # e.g. safe_to_bootstrap: 0 left by an earlier cluster
-        wait_synced(first)
-        statuses[first] = wsrep(first)
-    for node in nodes:
-        if in_cluster(statuses[node]):
-            continue
-        active = in_node(node, "systemctl", "is-active", "--quiet", "mariadb", check=False).returncode == 0
-        action = "restart" if active else "start"
-        print(f"{node.host}: joining ({action} mariadb)")
-        # --no-block: the unit waits for the whole state transfer, and we want progress meanwhile.
-        in_node(node, "systemctl", action, "--no-block", "mariadb")
-        wait_synced(node)
-    in_node(first, "mariadb", "-e", DEMO_SQL)
-    elapsed = time.monotonic() - start
-    print(f"Galera cluster of {size} nodes Synced after {elapsed:.1f}s; demo rows in {DEMO_TABLE} via {first.host}")
-    print_status()
 
 
 # --- status / exec ---------------------------------------------------------------------
@@ -406,7 +294,6 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     up.add_argument("--nodes", type=int, default=3, choices=range(1, 10), metavar="N")
     up.add_argument("--image", default="localhost/stackops-galera")
     up.set_defaults(func=cmd_up)
-    commands.add_parser("galera", help="form a Galera cluster on the containers").set_defaults(func=cmd_galera)
     commands.add_parser("status", help="containers and cluster state").set_defaults(func=lambda _: print_status())
     commands.add_parser("down", help="remove everything labelled " + LABEL).set_defaults(func=cmd_down)
     exec_ = commands.add_parser("exec", help="run a command in a node: exec db1 CMD...")
