@@ -14,11 +14,12 @@ SST_METHODS = {"mariadb": ("mariabackup", "rsync"), "percona": ("xtrabackup-v2",
 SST_NEEDS_CREDENTIALS = ("mariabackup",)
 
 
-def check_cluster(members, flavor, sst_method, sst_password_set):
+def check_cluster(members, flavor, sst_method, sst_password_set, client_sources=()):
     """Return (errors, warnings, cluster_address) for ``members`` in bootstrap order.
 
     Each member is ``{"name", "address", "host_addresses"}``; ``host_addresses`` (the
     host's own IPv4/IPv6 addresses, from facts) may be empty when unknown.
+    ``client_sources`` are the networks the firewall lets reach the client port.
     """
     errors = []
     warnings = []
@@ -53,6 +54,12 @@ def check_cluster(members, flavor, sst_method, sst_password_set):
         if own and address not in own:
             errors.append("%s: node address %s is not one of the host's addresses (%s), so the other nodes "
                           "could never reach it" % (name, address, ", ".join(own)))
+
+    for source in client_sources:
+        try:
+            ipaddress.ip_network(str(source), strict=False)
+        except ValueError:
+            errors.append("client source %r is not an address or a network (CIDR)" % (source,))
 
     size = len(members)
     if size == 1:

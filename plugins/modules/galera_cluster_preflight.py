@@ -14,7 +14,7 @@ description:
     and fails with every problem found, in words, before a role touches any host.
   - Fails when a node address is not an IP address, is used twice, or is not one of the host's own
     addresses; when the SST method does not fit the flavor; when the SST method needs credentials and
-    none are set.
+    none are set; when a client source is not an address or a network.
   - Warns (without failing) when the cluster cannot keep quorum well, a single node or an even number
     of nodes.
   - Returns the C(gcomm://) cluster address in bootstrap order.
@@ -65,6 +65,11 @@ options:
     description: Whether SST credentials are configured (the password itself is not passed).
     type: bool
     default: false
+  client_sources:
+    description: Networks (addresses or CIDRs) the firewall will let reach the client port.
+    type: list
+    elements: str
+    default: []
 '''
 
 EXAMPLES = r'''
@@ -111,12 +116,13 @@ def main():
             flavor=dict(type="str", required=True, choices=["mariadb", "percona"]),
             sst_method=dict(type="str", required=True),
             sst_password_set=dict(type="bool", default=False, no_log=False),
+            client_sources=dict(type="list", elements="str", default=[]),
         ),
         supports_check_mode=True,
     )
     params = module.params
     errors, warnings, cluster_address = check_cluster(params["members"], params["flavor"], params["sst_method"],
-                                                      params["sst_password_set"])
+                                                      params["sst_password_set"], params["client_sources"])
     for warning in warnings:
         module.warn(warning)
     if errors:

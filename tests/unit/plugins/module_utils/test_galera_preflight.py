@@ -98,3 +98,16 @@ def test_quorum_warnings(size, warning):
 def test_odd_sizes_have_no_warning(size):
     nodes = members(*["10.0.0.%d" % (11 + i) for i in range(size)])
     assert check_cluster(nodes, "mariadb", "rsync", False)[1] == []
+
+
+@pytest.mark.parametrize("source", ["0.0.0.0/0", "::/0", "10.0.0.0/24", "192.0.2.7", "fd00::/8"])
+def test_client_sources_that_are_networks_pass(source):
+    nodes = members("10.0.0.11", "10.0.0.12", "10.0.0.13")
+    assert check_cluster(nodes, "mariadb", "rsync", False, [source])[0] == []
+
+
+@pytest.mark.parametrize("source", ["lb.example.com", "10.0.0.0/33", ""])
+def test_client_sources_that_are_not_networks_fail(source):
+    nodes = members("10.0.0.11", "10.0.0.12", "10.0.0.13")
+    errors = check_cluster(nodes, "mariadb", "rsync", False, [source])[0]
+    assert errors == ["client source %r is not an address or a network (CIDR)" % source]
