@@ -39,6 +39,9 @@ test: bootstrap link
 	echo "=== make test passed in $$(( $$(date +%s) - start )) s"
 
 lint: link
+	@if [ -d "$$HOME/.ansible/collections/ansible_collections/stackops/openstack" ]; then \
+	  echo "WARNING: an installed copy in ~/.ansible/collections shadows this checkout for ansible-lint;" \
+	       "remove it if lint reports unknown modules or roles"; fi
 	ansible-lint --offline
 
 sanity:
@@ -62,6 +65,7 @@ benchmark: link
 lab-down:
 	-python3 tests/lab/podman_lab.py down
 	-python3 tests/lab/galera_netns.py down
+	-python3 tests/lab/openstack_lab.py down
 
 clean: lab-down
 	rm -rf .build tests/output

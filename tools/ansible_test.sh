@@ -15,6 +15,14 @@ git ls-files -z --cached --others --exclude-standard \
 # rsync --files-from never deletes; drop files that left the checkout
 (cd "$tree" && find . -path ./.git -prune -o -path ./tests/output -prune -o -type f -print0) \
   | while IFS= read -r -d '' f; do [ -e "$repo/$f" ] || rm -f "$tree/$f"; done
+# the collections ours depends on (galaxy.yml), from the ansible package, beside ours:
+# sanity imports them and resolves their doc fragments there
+bundle=$("$repo/.venv/bin/python" -c 'import ansible_collections, os; print(next(p for p in ansible_collections.__path__ if "site-packages" in p))')
+for dep in $("$repo/.venv/bin/python" -c 'import yaml; print(" ".join(yaml.safe_load(open("galaxy.yml"))["dependencies"]))'); do
+  ns=${dep%%.*} name=${dep#*.}
+  mkdir -p "$tree/../../$ns"
+  ln -sfn "$bundle/$ns/$name" "$tree/../../$ns/$name"
+done
 cd "$tree"
 [ -d .git ] || git init -q .
 export PATH="$repo/.venv/bin:$PATH"
