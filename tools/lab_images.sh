@@ -3,6 +3,7 @@
 # when missing or when their recipe changed (no registry is reachable here):
 #   localhost/stackops-debian12   Debian 12 minbase with systemd as init (debootstrap)
 #   localhost/stackops-galera     the same with MariaDB + Galera 4 preinstalled
+#   localhost/stackops-openstack  the same with Debian's nova, ceilometer and aodh packages
 # Images live in podman's own storage, so later clones on this machine reuse them.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -46,19 +47,22 @@ SRC
     - "$image" >/dev/null
 }
 
-build_galera() {
-  local image=localhost/stackops-galera
+# An image FROM the base, built from tools/images/DIR/Containerfile.
+build_derived() {
+  local image=localhost/$1 dir=$here/images/$2
   local recipe
-  recipe=$(cat "$here/images/galera/Containerfile" <(echo "$base_recipe") | sha256sum | cut -c1-16)
+  recipe=$(cat "$dir/Containerfile" <(echo "$base_recipe") | sha256sum | cut -c1-16)
   if [ "$(recipe_of "$image")" = "$recipe" ]; then
     log "$image present"
     return
   fi
-  log "building $image (MariaDB + Galera preinstalled)"
-  podman build -q --label "stackops.recipe=$recipe" -t "$image" "$here/images/galera" >/dev/null
+  log "building $image"
+  podman build -q --label "stackops.recipe=$recipe" -t "$image" "$dir" >/dev/null
 }
+
 
 # The recipe hash covers what shapes the image, so a changed recipe rebuilds it.
 base_recipe=$(printf '%s\n' "$base_packages" "$mirror" "$(declare -f build_base)" | sha256sum | cut -c1-16)
 build_base
-build_galera
+build_derived stackops-galera galera
+build_derived stackops-openstack openstack

@@ -1,0 +1,614 @@
+# -*- coding: utf-8 -*-
+# Copyright: stackops.openstack contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Unit tests for plugins/module_utils/ceilometer_retention.py.
+
+Edits run on hand-written Juno, Kilo and Liberty files in the layout of each release's
+generated sample (tests/unit/fixtures/ini/README.md) and on the real Debian 12 (Zed)
+ceilometer.conf and aodh.conf; every edit is checked with difflib, line by line.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from ansible_collections.stackops.openstack.plugins.module_utils import ceilometer_retention as cr
+from ansible_collections.stackops.openstack.plugins.module_utils import ini
+from ansible_collections.stackops.openstack.plugins.module_utils.ceilometer_retention import RetentionError
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "ini"
+URI = "mongodb://ceilometer:S3cr%40t-pw@mongo1:27017,mongo2:27017/ceilometer?replicaSet=rs0"
+PASSWORD = "S3cr@t-pw"
+
+
+def fixture(name):
+    return (FIXTURES / name).read_text(encoding="utf-8")
+
+
+def changed_lines(before, after):
+    return [line for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
+            if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+
+
+def inserted_after(text, line):
+    """The line right after `line` in text (to check where an option went)."""
+    lines = text.splitlines()
+    return lines[lines.index(line) + 1]
+
+
+# --------------------------------------------------------------------------- durations
+
+
+@pytest.mark.parametrize("value, seconds", [
+    (3600, 3600), (1, 1), (2147483647, 2147483647),
+    ("3600", 3600), ("1", 1), ("007", 7),
+    ("45s", 45), ("30m", 1800), ("12h", 43200), ("7d", 604800), ("2w", 1209600), ("1w", 604800),
+    ("90d", 7776000), ("0001m", 60),
+    (-1, cr.FOREVER), ("-1", cr.FOREVER),
+])
+def test_durations(value, seconds):
+    assert cr.parse_duration(value) == seconds
+
+
+@pytest.mark.parametrize("value, hint", [
+    (0, "0 would mean keep forever"), ("0", "0 would mean keep forever"), ("0d", "0 would mean keep forever"),
+    (-2, "only -1 means keep forever"), ("-2", "only -1 means keep forever"), ("-1d", "only -1 means keep"),
+    ("-0", "only -1 means keep forever"),
+    (2147483648, "more than 2147483647 seconds"), ("24856d", "more than 2147483647 seconds"),
+    ("1.5h", ""), (1.5, ""), (3600.0, ""), ("1e3", ""),
+    ("7D", ""), ("12H", ""), ("7 d", ""), (" 7d", ""), ("7d ", ""), ("7\n", ""),
+    ("1d12h", ""), ("d", ""), ("7y", ""), ("7mo", ""), ("7days", ""), ("+7d", ""), ("P7D", ""),
+    ("", ""), ("forever", ""), ("-1 ", ""), (None, ""), (True, ""), (False, ""),
+    ([7], ""), ({"d": 7}, ""), ("٧d", ""),
+])
+def test_bad_durations_name_the_value_and_the_forms(value, hint):
+    with pytest.raises(RetentionError) as exc:
+        cr.parse_duration(value, "metering_ttl")
+    msg = str(exc.value)
+    assert msg.startswith("metering_ttl: %r is not a duration" % (value,))
+    assert hint in msg
+    assert msg.endswith("expected " + cr.DURATION_FORMS)
+    for form in ("3600", "45s", "30m", "12h", "7d", "2w", "-1"):
+        assert form in msg
+
+
+@pytest.mark.parametrize("seconds, text", [
+    (-1, "forever"), (0, "forever"), (45, "45s"), (1800, "30m"), (43200, "12h"), (604800, "1w"),
+    (1209600, "2w"), (86400, "1d"), (90061, "90061s"), (None, None),
+])
+def test_format_duration(seconds, text):
+    assert cr.format_duration(seconds) == text
+
+
+@pytest.mark.parametrize("text, value", [
+    ("true", True), ("True", True), (" yes ", True), ("1", True), ("on", True), ("t", True), ("y", True),
+    ("false", False), ("FALSE", False), ("no", False), ("0", False), ("off", False), ("f", False), ("n", False),
+    ("maybe", None), ("", None), (None, None),
+])
+def test_read_bool_like_oslo(text, value):
+    assert cr.read_bool(text) is value
+
+
+@pytest.mark.parametrize("text, value", [("604800", 604800), (" -1 ", -1), ("7d", None), ("", None), (None, None)])
+def test_read_int(text, value):
+    assert cr.read_int(text) == value
+
+
+# --------------------------------------------------------------------------- releases
+
+
+@pytest.mark.parametrize("name, metering, legacy, event, alarm", [
+    ("juno", "time_to_live", (), None, ("ceilometer",)),
+    ("kilo", "time_to_live", ("metering_time_to_live",), "event_time_to_live", ("ceilometer",)),
+    ("liberty", "metering_time_to_live", ("time_to_live",), "event_time_to_live", ("aodh", "ceilometer")),
+    ("mitaka", "metering_time_to_live", ("time_to_live",), "event_time_to_live", ("aodh",)),
+    ("newton", "metering_time_to_live", ("time_to_live",), "event_time_to_live", ("aodh",)),
+    ("ocata", "metering_time_to_live", ("time_to_live",), "event_time_to_live", ("aodh",)),
+    ("pike", "metering_time_to_live", ("time_to_live",), "event_time_to_live", ("aodh",)),
+])
+def test_release_table(name, metering, legacy, event, alarm):
+    spec = cr.release_spec(name)
+    assert (spec.metering_key, spec.legacy_metering_keys, spec.event_key, spec.alarm_services) == \
+        (metering, legacy, event, alarm)
+    assert spec.deprecated is (name in ("ocata", "pike"))
+
+
+@pytest.mark.parametrize("name", cr.GNOCCHI_RELEASES)
+def test_queens_and_later_point_at_gnocchi(name):
+    with pytest.raises(RetentionError) as exc:
+        cr.release_spec(name)
+    msg = str(exc.value)
+    assert msg.startswith("ceilometer has no database TTL on %s: from Queens (ceilometer 10.0.0)" % name)
+    assert "Gnocchi archive policy" in msg
+    assert "gnocchi archive-policy update" in msg and "gnocchi archive-policy-rule create" in msg
+
+
+@pytest.mark.parametrize("name", ["havana", "icehouse", "", None, "latest", "master", "2015.1"])
+def test_unknown_release(name):
+    with pytest.raises(RetentionError) as exc:
+        cr.release_spec(name)
+    assert "is not a release this module knows" in str(exc.value)
+    assert "juno, kilo, liberty, mitaka, newton, ocata, pike" in str(exc.value)
+
+
+def test_release_names_any_case_are_lowered():
+    # the module's choices only admit lower case; the helper itself is lenient
+    assert cr.release_spec("Kilo").name == "kilo"
+    assert cr.release_spec(" pike ").name == "pike"
+
+
+@pytest.mark.parametrize("version, series", [
+    ("2014.2", "juno"), ("2014.2.3-1", "juno"), ("1:2014.2.4-0ubuntu1", "juno"),
+    ("2015.1.0", "kilo"), ("1:2015.1.4-0ubuntu2", "kilo"), ("2015.1.1-1.el7", "kilo"),
+    ("1:5.0.0-2", "liberty"), ("5.0.3", "liberty"), ("6.1.5", "mitaka"), ("1:6.0.0-1~bpo8+1", "mitaka"),
+    ("7.1.0-1.el7", "newton"), ("1:8.1.3-1", "ocata"), ("9.0.7", "pike"), ("9.0.8.dev7", "pike"),
+    ("1:10.0.1-1", "queens"), ("11.0.0", "rocky"), ("13.1.2", "train"), ("1:19.0.0-3", "zed"),
+    ("20.0.0", "2023.1"), ("25.0.0", "2025.2"), ("31.0.0", "2026.1"),
+])
+def test_release_from_package_version(version, series):
+    assert cr.release_from_version(version) == series
+
+
+@pytest.mark.parametrize("version", ["", None, "abc", "1:", "2013.2.1", "2015.2.0", "4.0.0", "1:3.0"])
+def test_release_from_bad_version(version):
+    with pytest.raises(RetentionError):
+        cr.release_from_version(version)
+
+
+@pytest.mark.parametrize("release, requested, service", [
+    ("juno", "auto", "ceilometer"), ("kilo", "auto", "ceilometer"), ("kilo", "ceilometer", "ceilometer"),
+    ("liberty", "auto", "aodh"), ("liberty", "aodh", "aodh"), ("liberty", "ceilometer", "ceilometer"),
+    ("mitaka", "auto", "aodh"), ("pike", None, "aodh"), ("pike", "aodh", "aodh"),
+])
+def test_alarm_service(release, requested, service):
+    assert cr.alarm_service(release, requested) == service
+
+
+@pytest.mark.parametrize("release, requested, reason", [
+    ("juno", "aodh", "aodh first shipped with Liberty"), ("kilo", "aodh", "aodh first shipped with Liberty"),
+    ("mitaka", "ceilometer", "deleted in Mitaka"), ("pike", "ceilometer", "deleted in Mitaka"),
+])
+def test_alarm_service_refused(release, requested, reason):
+    with pytest.raises(RetentionError) as exc:
+        cr.alarm_service(release, requested)
+    assert "alarm_service %s is not possible on %s" % (requested, release) in str(exc.value)
+    assert reason in str(exc.value)
+
+
+@pytest.mark.parametrize("service, location", [
+    ("ceilometer", ("ceilometer", "alarm", "record_history")), ("aodh", ("aodh", "DEFAULT", "record_history")),
+])
+def test_alarm_location(service, location):
+    assert cr.alarm_location(service) == location
+
+
+# --------------------------------------------------------------------------- ceilometer.conf, per release
+
+JUNO, KILO, LIBERTY = "ceilometer-juno.conf", "ceilometer-kilo.conf", "ceilometer-liberty.conf"
+ALL_EDITABLE = list(cr.RELEASES)
+
+
+def test_juno_writes_time_to_live_below_its_commented_default():
+    before = fixture(JUNO)
+    after = cr.edit_ceilometer(before, "juno", 1209600, None, False)
+    assert changed_lines(before, after) == ["+record_history=false", "+time_to_live=1209600"]
+    assert inserted_after(after, "#time_to_live=-1") == "time_to_live=1209600"
+    assert inserted_after(after, "#record_history=true") == "record_history=false"
+    doc = ini.parse(after)
+    assert doc.get("database", "time_to_live") == "1209600"
+    assert doc.get("database", "metering_time_to_live") is None
+    assert doc.get("alarm", "record_history") == "false"
+    assert cr.edit_ceilometer(after, "juno", 1209600, None, False) == after
+
+
+def test_juno_has_no_event_ttl():
+    with pytest.raises(RetentionError) as exc:
+        cr.edit_ceilometer(fixture(JUNO), "juno", None, 3600)
+    assert str(exc.value) == ("ceilometer juno has no event TTL: event_time_to_live arrived in Kilo; "
+                              "leave event_ttl unset")
+
+
+def test_kilo_writes_time_to_live_and_event_time_to_live():
+    before = fixture(KILO)
+    after = cr.edit_ceilometer(before, "kilo", 2592000, 604800, True)
+    assert changed_lines(before, after) == [
+        "+record_history = true",
+        "+event_time_to_live = 604800",
+        "-time_to_live = 604800",
+        "+time_to_live = 2592000",
+    ]
+    # time_to_live changes in place, under the operator's comment; metering_time_to_live is not written
+    assert inserted_after(after, "# Kept from the Juno configuration: one week of samples.") == \
+        "time_to_live = 2592000"
+    assert inserted_after(after, "#metering_time_to_live = -1") == ""
+    assert inserted_after(after, "#event_time_to_live = -1") == "event_time_to_live = 604800"
+    doc = ini.parse(after)
+    assert doc.get_all("database", "time_to_live") == ["2592000"]
+    assert doc.get("database", "metering_time_to_live") is None
+    assert doc.get_all("database", "event_time_to_live") == ["604800"]
+    assert cr.effective_metering_ttl(after, "kilo") == 2592000
+    assert cr.effective_event_ttl(after, "kilo") == 604800
+    assert cr.edit_ceilometer(after, "kilo", 2592000, 604800, True) == after
+
+
+KILO_METERING = "#metering_time_to_live = -1\nmetering_time_to_live = 2592000\n"
+KILO_KEPT = "\n# Kept from the Juno configuration: one week of samples.\ntime_to_live = 604800\n"
+
+
+@pytest.mark.parametrize("keep_time_to_live, lines", [
+    # both names set (the new one under its commented default, time_to_live kept from Juno)
+    (True, ["-metering_time_to_live = 2592000", "-time_to_live = 604800", "+time_to_live = 1209600"]),
+    # only metering_time_to_live: time_to_live is added at the end of [database]
+    (False, ["-metering_time_to_live = 2592000", "+time_to_live = 1209600"]),
+], ids=["with-time_to_live", "without-time_to_live"])
+def test_kilo_removes_metering_time_to_live_and_sets_time_to_live(keep_time_to_live, lines):
+    before = fixture(KILO).replace("#metering_time_to_live = -1\n", KILO_METERING)
+    if not keep_time_to_live:
+        before = before.replace(KILO_KEPT, "")
+    assert ini.parse(before).get("database", "metering_time_to_live") == "2592000"
+    assert ini.parse(before).get("database", "time_to_live") == ("604800" if keep_time_to_live else None)
+    after = cr.edit_ceilometer(before, "kilo", 1209600)
+    assert changed_lines(before, after) == lines
+    if not keep_time_to_live:
+        assert inserted_after(after, "connection = mongodb://ceilometer:CEILOMETER_DBPASS@controller:27017/"
+                                     "ceilometer") == "time_to_live = 1209600"
+    doc = ini.parse(after)
+    assert doc.get_all("database", "time_to_live") == ["1209600"]
+    assert doc.get_all("database", "metering_time_to_live") == []
+    assert cr.effective_metering_ttl(after, "kilo") == 1209600
+    assert cr.edit_ceilometer(after, "kilo", 1209600) == after
+
+
+def test_kilo_same_value_in_metering_time_to_live_still_moves_to_time_to_live():
+    before = fixture(KILO).replace("#metering_time_to_live = -1\n", KILO_METERING).replace(KILO_KEPT, "")
+    after = cr.edit_ceilometer(before, "kilo", 2592000)
+    assert changed_lines(before, after) == ["-metering_time_to_live = 2592000", "+time_to_live = 2592000"]
+    assert ini.changes(before, after) == [
+        {"section": "database", "key": "time_to_live", "action": "added", "before": None, "after": "2592000"},
+        {"section": "database", "key": "metering_time_to_live", "action": "removed", "before": "2592000",
+         "after": None},
+    ]
+
+
+def test_kilo_event_only_leaves_the_deprecated_metering_name_alone():
+    before = fixture(KILO)
+    after = cr.edit_ceilometer(before, "kilo", None, 86400)
+    assert changed_lines(before, after) == ["+event_time_to_live = 86400"]
+    assert ini.parse(after).get("database", "time_to_live") == "604800"
+    assert cr.effective_metering_ttl(after, "kilo") == 604800
+
+
+@pytest.mark.parametrize("release", ["liberty", "mitaka", "newton", "ocata", "pike"])
+def test_liberty_to_pike_change_metering_and_add_event(release):
+    before = fixture(LIBERTY)
+    after = cr.edit_ceilometer(before, release, 604800, 86400, alarm_history=False,
+                               alarm_service_name=cr.alarm_service(release))
+    # record_history lives in aodh.conf from Liberty on: ceilometer.conf keeps [alarm] as it is
+    assert changed_lines(before, after) == [
+        "-metering_time_to_live = 2592000",
+        "+metering_time_to_live = 604800",
+        "+event_time_to_live = 86400",
+    ]
+    assert cr.edit_ceilometer(after, release, 604800, 86400, False, cr.alarm_service(release)) == after
+
+
+def test_liberty_with_ceilometer_alarms_writes_alarm_section():
+    before = fixture(LIBERTY)
+    after = cr.edit_ceilometer(before, "liberty", None, None, False, "ceilometer")
+    assert changed_lines(before, after) == ["+record_history = false"]
+    assert inserted_after(after, "#record_history = true") == "record_history = false"
+
+
+@pytest.mark.parametrize("release", ALL_EDITABLE[2:])
+def test_upgraded_kilo_file_loses_time_to_live_on_every_later_release(release):
+    before = fixture(KILO)
+    after = cr.edit_ceilometer(before, release, 604800, None, None, cr.alarm_service(release))
+    assert changed_lines(before, after) == ["+metering_time_to_live = 604800", "-time_to_live = 604800"]
+    doc = ini.parse(after)
+    assert doc.get("database", "time_to_live") is None
+    assert cr.effective_metering_ttl(after, release) == 604800
+
+
+def test_kilo_file_keeps_its_time_to_live_on_kilo():
+    before = fixture(KILO)
+    assert cr.edit_ceilometer(before, "kilo", 604800, None, None, cr.alarm_service("kilo")) == before
+    assert cr.effective_metering_ttl(before, "kilo") == 604800
+
+
+def test_both_names_present_the_deprecated_one_goes():
+    text = fixture(LIBERTY).replace("metering_time_to_live = 2592000\n",
+                                    "metering_time_to_live = 2592000\ntime_to_live = 86400\n")
+    after = cr.edit_ceilometer(text, "liberty", 2592000, None)
+    assert changed_lines(text, after) == ["-time_to_live = 86400"]
+
+
+def test_same_number_keeps_its_line():
+    text = fixture(JUNO).replace("#time_to_live=-1\n", "#time_to_live=-1\ntime_to_live = 604800\n")
+    assert cr.edit_ceilometer(text, "juno", 604800) == text
+    text = fixture(LIBERTY).replace("metering_time_to_live = 2592000", "metering_time_to_live =  2592000")
+    assert cr.edit_ceilometer(text, "liberty", 2592000) == text
+
+
+def test_boolean_with_other_words_keeps_its_line():
+    text = fixture(KILO).replace("#record_history = true\n", "#record_history = true\nrecord_history = True\n")
+    assert cr.edit_ceilometer(text, "kilo", alarm_history=True) == text
+    after = cr.edit_ceilometer(text, "kilo", alarm_history=False)
+    assert changed_lines(text, after) == ["-record_history = True", "+record_history = false"]
+
+
+def test_repeated_option_collapses_to_one_line():
+    text = fixture(LIBERTY).replace("metering_time_to_live = 2592000\n",
+                                    "metering_time_to_live = 2592000\nmetering_time_to_live = 2592000\n")
+    after = cr.edit_ceilometer(text, "liberty", 2592000)
+    assert changed_lines(text, after) == ["-metering_time_to_live = 2592000"]
+    assert ini.parse(after).get_all("database", "metering_time_to_live") == ["2592000"]
+
+
+def test_forever_is_written_as_minus_one():
+    before = fixture(LIBERTY)
+    after = cr.edit_ceilometer(before, "pike", cr.FOREVER, cr.FOREVER)
+    assert changed_lines(before, after) == ["-metering_time_to_live = 2592000", "+metering_time_to_live = -1",
+                                            "+event_time_to_live = -1"]
+
+
+def test_missing_database_section_is_added():
+    text = "[DEFAULT]\ndebug = false\n"
+    after = cr.edit_ceilometer(text, "mitaka", 3600, 60)
+    assert after == "[DEFAULT]\ndebug = false\n\n[database]\nmetering_time_to_live = 3600\nevent_time_to_live = 60\n"
+
+
+def test_nothing_requested_changes_nothing():
+    for name in (JUNO, KILO, LIBERTY):
+        assert cr.edit_ceilometer(fixture(name), "kilo" if name == KILO else "liberty") == fixture(name)
+
+
+def test_ini_errors_come_through():
+    with pytest.raises(ini.IniError):
+        cr.edit_ceilometer("debug = true\n", "kilo", 60)
+
+
+@pytest.mark.parametrize("name, release, metering, event", [
+    (JUNO, "juno", cr.FOREVER, None),
+    (KILO, "kilo", 604800, cr.FOREVER),
+    (LIBERTY, "liberty", 2592000, cr.FOREVER),
+    (LIBERTY, "pike", 2592000, cr.FOREVER),
+])
+def test_effective_values(name, release, metering, event):
+    assert cr.effective_metering_ttl(fixture(name), release) == metering
+    assert cr.effective_event_ttl(fixture(name), release) == event
+
+
+def test_effective_values_of_odd_lines():
+    text = fixture(LIBERTY).replace("metering_time_to_live = 2592000", "metering_time_to_live = 30d")
+    assert cr.effective_metering_ttl(text, "liberty") is None
+    text = fixture(LIBERTY).replace("metering_time_to_live = 2592000", "metering_time_to_live = 0")
+    assert cr.effective_metering_ttl(text, "liberty") == cr.FOREVER
+    text = fixture(LIBERTY).replace("#event_time_to_live = -1\n", "#event_time_to_live = -1\nevent_time_to_live = x\n")
+    assert cr.effective_event_ttl(text, "liberty") is None
+
+
+def test_stale_new_names_on_juno_are_reported_not_removed():
+    text = fixture(JUNO).replace("#time_to_live=-1\n", "#time_to_live=-1\nmetering_time_to_live=60\n")
+    assert cr.edit_ceilometer(text, "juno", 120).count("metering_time_to_live=60\n") == 1
+    warnings = cr.stale_options(text, "juno")
+    assert warnings == ["[database] metering_time_to_live is set but ceilometer juno does not read it (it arrived "
+                        "in Kilo); time_to_live is the Juno name"]
+    assert cr.stale_options(fixture(KILO), "kilo") == []
+
+
+# --------------------------------------------------------------------------- aodh.conf
+
+
+def test_aodh_liberty_record_history_in_default():
+    before = fixture("aodh-liberty.conf")
+    after = cr.edit_aodh(before, False)
+    assert changed_lines(before, after) == ["+record_history = false"]
+    assert inserted_after(after, "#record_history = true") == "record_history = false"
+    assert ini.parse(after).get("DEFAULT", "record_history") == "false"
+    assert cr.edit_aodh(after, False) == after
+    again = cr.edit_aodh(after, True)
+    assert changed_lines(after, again) == ["-record_history = false", "+record_history = true"]
+
+
+def test_aodh_deprecated_alarm_section_value_is_removed():
+    before = fixture("aodh-liberty.conf") + "\n[alarm]\nrecord_history = true\n"
+    after = cr.edit_aodh(before, False)
+    assert changed_lines(before, after) == ["+record_history = false", "-record_history = true"]
+    assert ini.parse(after).get("alarm", "record_history") is None
+
+
+def test_real_debian_zed_aodh_conf():
+    before = fixture("aodh.conf")
+    after = cr.edit_aodh(before, False)
+    assert changed_lines(before, after) == ["+record_history = false"]
+    assert after.splitlines()[8] == "record_history = false"  # right under '#record_history = true' (line 8)
+
+
+# --------------------------------------------------------------------------- Queens and later, on real files
+
+
+def test_real_debian_zed_ceilometer_conf_is_refused_untouched():
+    text = fixture("ceilometer.conf")
+    assert not ini.parse(text).has_section("database")  # nothing of the old storage left in Zed
+    with pytest.raises(RetentionError) as exc:
+        cr.edit_ceilometer(text, "zed", 604800)
+    assert "Gnocchi archive policy" in str(exc.value)
+    assert fixture("ceilometer.conf") == text
+
+
+# --------------------------------------------------------------------------- purge commands
+
+
+def test_expirer_argv():
+    assert cr.expirer_argv("/usr/bin/ceilometer-expirer", "/etc/ceilometer/ceilometer.conf") == [
+        "/usr/bin/ceilometer-expirer", "--config-file", "/etc/ceilometer/ceilometer.conf"]
+
+
+@pytest.mark.parametrize("shell", ["mongosh", "mongo", "/usr/bin/mongosh", "/opt/mongodb/bin/mongo"])
+def test_mongodb_argv_has_no_secret(shell):
+    argv = cr.mongodb_argv(shell)
+    assert argv == [shell, "--nodb", "--quiet", "--norc"]
+    assert not [part for part in argv if "mongodb://" in part or PASSWORD in part]
+
+
+@pytest.mark.parametrize("shell", ["sh", "/usr/bin/mongod", "mongosh;rm"])
+def test_mongodb_argv_refuses_other_programs(shell):
+    with pytest.raises(RetentionError):
+        cr.mongodb_argv(shell)
+
+
+@pytest.mark.parametrize("uri, database", [
+    (URI, "ceilometer"), ("mongodb://localhost/ceilometer", "ceilometer"),
+    ("mongodb+srv://u:p@cluster.example.com/telemetry?retryWrites=true", "telemetry"),
+])
+def test_mongodb_database(uri, database):
+    assert cr.mongodb_database(uri) == database
+
+
+@pytest.mark.parametrize("uri, fragment", [
+    ("", "mongodb_uri is empty"), (None, "mongodb_uri is empty"),
+    ("mysql://ceilometer:S3cr%40t-pw@db/ceilometer", "must start with mongodb://"),
+    ("mongodb://ceilometer:S3cr%40t-pw@mongo1:27017", "names no database"),
+    ("mongodb://ceilometer:S3cr%40t-pw@mongo1:27017/", "names no database"),
+    ("mongodb:///ceilometer", "must start with mongodb://"),
+    ("mongodb://ceilometer:S3cr%40t-pw@[::1/ceilometer", "is not a valid URL"),
+])
+def test_mongodb_uri_refused_without_showing_the_password(uri, fragment):
+    with pytest.raises(RetentionError) as exc:
+        cr.mongodb_database(uri)
+    assert fragment in str(exc.value)
+    assert "S3cr" not in str(exc.value)
+
+
+@pytest.mark.parametrize("uri, password", [
+    (URI, PASSWORD), ("mongodb://u@h/db", None), ("mongodb://h/db", None), ("mongodb://u:p%3Aq@h/db", "p:q"),
+    ("mongodb://u:p@[::1/db", None),
+])
+def test_mongodb_password(uri, password):
+    assert cr.mongodb_password(uri) == password
+
+
+def test_mongodb_script_sequence():
+    script = cr.mongodb_script(URI, 604800)
+    lines = script.splitlines()
+    assert lines[0] == 'var db = connect("%s");' % URI
+    order = [index for index, line in enumerate(lines) for marker in (
+        "var before = sizes();", "db.meter.remove({timestamp: {$lt: cutoff}})",
+        'db.runCommand({compact: "meter"})', "var after = sizes();", "print(") if marker in line]
+    assert order == sorted(order) and len(order) == 5
+    assert "var cutoff = new Date(new Date().getTime() - 604800 * 1000);" in lines
+    assert "db.stats(1)" in script
+    assert script.count(URI) == 1  # the URI is in the script (stdin), once
+
+
+def test_mongodb_script_quotes_the_uri_as_a_js_string():
+    uri = 'mongodb://u:p"\\x\u00e9@h/ceilometer'
+    first = cr.mongodb_script(uri, 60).splitlines()[0]
+    assert first == "var db = connect(%s);" % json.dumps(uri)
+    assert json.loads(first[len("var db = connect("):-len(");")]) == uri
+
+
+@pytest.mark.parametrize("ttl", [cr.FOREVER, 0, None, True, "604800", 1.5])
+def test_mongodb_script_needs_a_ttl(ttl):
+    with pytest.raises(RetentionError) as exc:
+        cr.mongodb_script(URI, ttl)
+    assert "nothing to remove" in str(exc.value)
+    assert PASSWORD not in str(exc.value)
+
+
+def test_mongodb_script_refuses_odd_collection():
+    with pytest.raises(RetentionError):
+        cr.mongodb_script(URI, 60, collection="meter; db.dropDatabase()")
+
+
+FAKE_SHELL = r"""
+var calls = [];
+function Long(n) { this.n = n; }
+Long.prototype.valueOf = function () { return this.n; };
+var stats = [{dataSize: 900, storageSize: new Long(1000), indexSize: 100, objects: 40},
+             {dataSize: 500, storageSize: new Long(600), indexSize: 60, fileSize: 2048, objects: 25}];
+var fakeDb = {
+  stats: function (scale) { calls.push(["stats", scale]); return stats.shift(); },
+  meter: {remove: function (query) { calls.push(["remove", query.timestamp.$lt.getTime()]);
+                                     return {nRemoved: 15}; }},
+  runCommand: function (cmd) { calls.push(["runCommand", cmd]); return {ok: 1, bytesFreed: new Long(400)}; }
+};
+function connect(uri) { calls.push(["connect", uri]); return fakeDb; }
+function print(text) { console.log(text); }
+var started = Date.now();
+"""
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node (JavaScript, as mongosh) not installed")
+def test_mongodb_script_runs_in_a_javascript_shell(tmp_path):
+    """Run the script under node with a fake connect()/db: syntax, order of calls, the result line."""
+    program = tmp_path / "compact.js"
+    program.write_text(FAKE_SHELL + cr.mongodb_script(URI, 3600)
+                       + 'console.log("CALLS " + JSON.stringify({calls: calls, started: started}));\n',
+                       encoding="utf-8")
+    out = subprocess.run(["node", str(program)], capture_output=True, text=True, check=True, timeout=60).stdout
+    report = cr.parse_mongodb_output(out)
+    assert report["before"] == {"dataSize": 900, "storageSize": 1000, "indexSize": 100, "fileSize": None,
+                                "objects": 40}
+    assert report["after"] == {"dataSize": 500, "storageSize": 600, "indexSize": 60, "fileSize": 2048,
+                               "objects": 25}
+    assert report["removed"] == 15 and report["compact_ok"] == 1 and report["compact_error"] is None
+    assert report["compact_bytes_freed"] == 400
+    trace = json.loads(next(line for line in out.splitlines() if line.startswith("CALLS "))[6:])
+    calls = trace["calls"]
+    assert [call[0] for call in calls] == ["connect", "stats", "remove", "runCommand", "stats"]
+    assert calls[0][1] == URI
+    assert calls[3][1] == {"compact": "meter"}
+    # the cutoff is one hour before the run
+    assert abs(calls[2][1] - (trace["started"] - 3600 * 1000)) < 5000
+
+
+@pytest.mark.parametrize("stdout, result", [
+    ('junk\nSTACKOPS_CEILOMETER_COMPACT {"removed": 3, "compact_ok": 1}\n', {"removed": 3, "compact_ok": 1}),
+    ('STACKOPS_CEILOMETER_COMPACT {"removed": null}', {"removed": None}),
+])
+def test_parse_mongodb_output(stdout, result):
+    assert cr.parse_mongodb_output(stdout) == result
+
+
+@pytest.mark.parametrize("stdout", ["", None, "MongoServerError: Authentication failed.",
+                                    "STACKOPS_CEILOMETER_COMPACT {broken"])
+def test_parse_mongodb_output_missing(stdout):
+    with pytest.raises(RetentionError):
+        cr.parse_mongodb_output(stdout)
+
+
+def test_redact():
+    text = "connecting to %s failed for ceilometer:%s" % (URI, PASSWORD)
+    expected = "connecting to %s failed for ceilometer:%s" % (ini.MASK, ini.MASK)
+    assert cr.redact(text, [URI, PASSWORD, None]) == expected
+    assert cr.redact(None, [URI]) == ""
+
+
+def test_command_line_quotes():
+    assert cr.command_line(["/usr/bin/ceilometer-expirer", "--config-file", "/etc/my ceilometer.conf"]) == \
+        "/usr/bin/ceilometer-expirer --config-file '/etc/my ceilometer.conf'"
+
+
+def test_kilo_with_both_names_reads_metering_time_to_live_and_warns():
+    text = "[database]\nconnection = mongodb://ceilometer@db/ceilometer\nmetering_time_to_live = 2592000\n" \
+           "time_to_live = 86400\n"
+    assert cr.effective_metering_ttl(text, "kilo") == 2592000
+    warnings = cr.stale_options(text, "kilo")
+    assert warnings == ["[database] metering_time_to_live and time_to_live are both set; Kilo uses "
+                        "metering_time_to_live (2592000) and ignores time_to_live; set metering_ttl to settle it"]
+
+
+@pytest.mark.parametrize("name", ["queens", "zed", "2026.1"])
+def test_gnocchi_era_releases_refuse_retention_but_know_alarm_history(name):
+    with pytest.raises(cr.RetentionError) as exc:
+        cr.release_spec(name)
+    assert "archive" in str(exc.value).lower()
+    spec = cr.release_spec(name, retention=False)
+    assert spec.metering_key is None and spec.event_key is None
+    assert cr.alarm_service(spec, "auto") == cr.AODH

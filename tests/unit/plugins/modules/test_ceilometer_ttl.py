@@ -1,0 +1,672 @@
+# -*- coding: utf-8 -*-
+# Copyright: stackops.openstack contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Unit tests for plugins/modules/ceilometer_ttl.py: main() on copies of the fixture files.
+
+Commands (ceilometer-expirer, mongosh/mongo, dpkg-query, rpm) never run: get_bin_path
+and run_command are patched, and every call is recorded with its stdin and keyword
+arguments, so the tests see exactly what would be executed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+from pathlib import Path
+
+import pytest
+from ansible.module_utils import basic
+from ansible.module_utils.testing import patch_module_args
+from ansible_collections.stackops.openstack.plugins.module_utils import ceilometer_retention as cr
+from ansible_collections.stackops.openstack.plugins.module_utils import ini
+from ansible_collections.stackops.openstack.plugins.modules import ceilometer_ttl as module
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "ini"
+MONGO_PASSWORD = "M0ng0:s3cr3t"
+MONGO_URI = "mongodb://ceilometer:M0ng0%3As3cr3t@mongo1:27017/ceilometer"
+FILES = {  # release -> (ceilometer fixture, aodh fixture)
+    "juno": ("ceilometer-juno.conf", None),
+    "kilo": ("ceilometer-kilo.conf", None),
+    "liberty": ("ceilometer-liberty.conf", "aodh-liberty.conf"),
+    "mitaka": ("ceilometer-liberty.conf", "aodh-liberty.conf"),
+    "newton": ("ceilometer-liberty.conf", "aodh-liberty.conf"),
+    "ocata": ("ceilometer-liberty.conf", "aodh-liberty.conf"),
+    "pike": ("ceilometer-liberty.conf", "aodh-liberty.conf"),
+    "zed": ("ceilometer.conf", "aodh.conf"),
+}
+
+
+# --------------------------------------------------------------------------- harness
+
+class AnsibleExitJson(Exception):
+    """exit_json was called; args[0] is the result."""
+
+
+class AnsibleFailJson(Exception):
+    """fail_json was called; args[0] is the result."""
+
+
+@pytest.fixture(autouse=True)
+def patch_exits(monkeypatch):
+    # module.warn() goes to a process-wide collector (or the controller's display once
+    # controller code is imported by another test): collect per run instead
+    warnings = []
+    monkeypatch.setattr(basic.AnsibleModule, "warn", lambda self, warning, **kw: warnings.append(warning))
+
+    def exit_json(self, **kwargs):
+        kwargs.setdefault("invocation", {"module_args": self.params})
+        kwargs["warnings"] = list(warnings)
+        del warnings[:]
+        raise AnsibleExitJson(basic.remove_values(kwargs, self.no_log_values))
+
+    def fail_json(self, msg, **kwargs):
+        kwargs.update(failed=True, msg=msg)
+        raise AnsibleFailJson(basic.remove_values(kwargs, self.no_log_values))
+
+    monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
+    monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
+
+
+class Commands:
+    """Stands in for get_bin_path and run_command; answers are set per test."""
+
+    def __init__(self):
+        self.paths = {"ceilometer-expirer": "/usr/bin/ceilometer-expirer", "mongosh": "/usr/bin/mongosh",
+                      "mongo": "/usr/bin/mongo", "dpkg-query": "/usr/bin/dpkg-query", "rpm": None}
+        self.calls = []
+        self.answers = []  # (predicate(argv) -> bool, (rc, out, err) or callable(argv, kwargs))
+
+    def answer(self, first, reply):
+        self.answers.append((lambda argv: argv[0].endswith(first), reply))
+
+    def get_bin_path(self, arg, required=False, opt_dirs=None):  # pylint: disable=unused-argument
+        return self.paths.get(arg)
+
+    def run_command(self, args, **kwargs):
+        self.calls.append((list(args), kwargs))
+        for matches, reply in self.answers:
+            if matches(args):
+                return reply(args, kwargs) if callable(reply) else reply
+        return 1, "", "unexpected command %s" % args
+
+
+@pytest.fixture
+def commands(monkeypatch):
+    fake = Commands()
+    monkeypatch.setattr(basic.AnsibleModule, "get_bin_path",
+                        lambda self, arg, required=False, opt_dirs=None: fake.get_bin_path(arg, required, opt_dirs))
+    monkeypatch.setattr(basic.AnsibleModule, "run_command", lambda self, args, **kw: fake.run_command(args, **kw))
+    return fake
+
+
+def copy(tmp_path, release):
+    """Copies of the release's files under tmp_path: (ceilometer.conf, aodh.conf or a missing path)."""
+    ceilometer, aodh = FILES[release]
+    (tmp_path / "ceilometer").mkdir(exist_ok=True)
+    (tmp_path / "aodh").mkdir(exist_ok=True)
+    conf = tmp_path / "ceilometer" / "ceilometer.conf"
+    conf.write_text((FIXTURES / ceilometer).read_text(encoding="utf-8"), encoding="utf-8")
+    conf.chmod(0o640)
+    aodh_conf = tmp_path / "aodh" / "aodh.conf"
+    if aodh:
+        aodh_conf.write_text((FIXTURES / aodh).read_text(encoding="utf-8"), encoding="utf-8")
+        aodh_conf.chmod(0o640)
+    return conf, aodh_conf
+
+
+def args_for(conf, aodh_conf, **args):
+    args.update(path=str(conf), aodh_path=str(aodh_conf))
+    return args
+
+
+def run(conf, aodh_conf, check_mode=False, diff=False, **args):
+    args = args_for(conf, aodh_conf, _ansible_check_mode=check_mode, _ansible_diff=diff, **args)
+    with patch_module_args(args), pytest.raises(AnsibleExitJson) as exc:
+        module.main()
+    result = exc.value.args[0]
+    json.dumps(result)  # what Ansible sends back must be JSON
+    return result
+
+
+def run_fail(conf, aodh_conf, check_mode=False, **args):
+    args = args_for(conf, aodh_conf, _ansible_check_mode=check_mode, **args)
+    with patch_module_args(args), pytest.raises(AnsibleFailJson) as exc:
+        module.main()
+    result = exc.value.args[0]
+    assert "Traceback" not in result["msg"]
+    return result
+
+
+def changed_lines(before, after):
+    return [line for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
+            if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+
+
+def text(path):
+    return path.read_text(encoding="utf-8") if path.exists() else None
+
+
+def snapshot(*paths):
+    return [(text(path), path.stat().st_mtime_ns if path.exists() else None) for path in paths]
+
+
+def without_invocation(result):
+    return {key: value for key, value in result.items() if key != "invocation"}
+
+
+# --------------------------------------------------------------------------- per release
+
+EXPECTED = {
+    # release: (ceilometer.conf lines, aodh.conf lines) for metering 14d, event 1d, alarm history off
+    "juno": None,  # no event TTL: tested apart
+    "kilo": (["+record_history = false", "+event_time_to_live = 86400", "-time_to_live = 604800",
+              "+time_to_live = 1209600"], None),
+    "liberty": (["-metering_time_to_live = 2592000", "+metering_time_to_live = 1209600",
+                 "+event_time_to_live = 86400"], ["+record_history = false"]),
+}
+for _name in ("mitaka", "newton", "ocata", "pike"):
+    EXPECTED[_name] = EXPECTED["liberty"]
+
+
+@pytest.mark.parametrize("release", ["kilo", "liberty", "mitaka", "newton", "ocata", "pike"])
+def test_release_writes_its_options_then_reports_no_change(tmp_path, release):
+    conf, aodh_conf = copy(tmp_path, release)
+    before, aodh_before = text(conf), text(aodh_conf)
+    result = run(conf, aodh_conf, release=release, metering_ttl="2w", event_ttl="1d", alarm_history=False)
+    ceilometer_lines, aodh_lines = EXPECTED[release]
+    assert result["changed"] is True
+    assert changed_lines(before, text(conf)) == ceilometer_lines
+    assert result["release"] == release and result["package_version"] is None
+    assert result["metering_ttl_seconds"] == 1209600 and result["event_ttl_seconds"] == 86400
+    assert result["alarm_history"] is False
+    assert result["files"]["ceilometer"]["path"] == str(conf)
+    assert result["files"]["ceilometer"]["changed"] is True
+    assert result["files"]["ceilometer"]["changes"] == ini.changes(before, text(conf))
+    assert result["purge"] is None and result["mongodb"] is None
+    if aodh_lines is None:
+        assert result["alarm_service"] == "ceilometer"
+        assert "aodh" not in result["files"]
+    else:
+        assert result["alarm_service"] == "aodh"
+        assert changed_lines(aodh_before, text(aodh_conf)) == aodh_lines
+        assert result["files"]["aodh"]["changes"] == [
+            {"section": "DEFAULT", "key": "record_history", "action": "added", "before": None, "after": "false"}]
+    assert ("the Ceilometer API and its database are deprecated since Ocata" in " ".join(result.get("warnings", []))
+            ) is (release in ("ocata", "pike"))
+
+    state = snapshot(conf, aodh_conf)
+    again = run(conf, aodh_conf, release=release, metering_ttl=1209600, event_ttl="86400", alarm_history=False)
+    assert again["changed"] is False
+    assert all(entry["changed"] is False and entry["changes"] == [] for entry in again["files"].values())
+    assert snapshot(conf, aodh_conf) == state
+
+
+def test_kilo_changes_in_detail(tmp_path):
+    conf, aodh_conf = copy(tmp_path, "kilo")
+    result = run(conf, aodh_conf, release="kilo", metering_ttl="30d")
+    assert result["files"]["ceilometer"]["changes"] == [
+        {"section": "database", "key": "time_to_live", "action": "changed", "before": "604800", "after": "2592000"},
+    ]
+    assert ini.parse(text(conf)).get("database", "metering_time_to_live") is None
+    assert result["metering_ttl_seconds"] == 2592000
+    assert result["event_ttl_seconds"] == cr.FOREVER  # unset: the ceilometer default
+    assert not aodh_conf.exists()
+
+
+def test_kilo_with_metering_time_to_live_gets_time_to_live(tmp_path):
+    conf, aodh_conf = copy(tmp_path, "kilo")
+    conf.write_text(text(conf).replace("#metering_time_to_live = -1\n",
+                                       "#metering_time_to_live = -1\nmetering_time_to_live = 2592000\n"),
+                    encoding="utf-8")
+    before = text(conf)
+    result = run(conf, aodh_conf, release="kilo", metering_ttl="2w")
+    assert changed_lines(before, text(conf)) == ["-metering_time_to_live = 2592000", "-time_to_live = 604800",
+                                                 "+time_to_live = 1209600"]
+    assert result["files"]["ceilometer"]["changes"] == [
+        {"section": "database", "key": "time_to_live", "action": "changed", "before": "604800", "after": "1209600"},
+        {"section": "database", "key": "metering_time_to_live", "action": "removed", "before": "2592000",
+         "after": None},
+    ]
+    assert result["metering_ttl_seconds"] == 1209600
+    assert run(conf, aodh_conf, release="kilo", metering_ttl=1209600)["changed"] is False
+
+
+def test_juno_writes_time_to_live(tmp_path):
+    conf, aodh_conf = copy(tmp_path, "juno")
+    before = text(conf)
+    result = run(conf, aodh_conf, release="juno", metering_ttl="12h", alarm_history=True)
+    assert changed_lines(before, text(conf)) == ["+record_history=true", "+time_to_live=43200"]
+    assert result["metering_ttl_seconds"] == 43200 and result["event_ttl_seconds"] is None
+    assert run(conf, aodh_conf, release="juno", metering_ttl=43200, alarm_history=True)["changed"] is False
+
+
+def test_juno_refuses_event_ttl_before_reading_anything(tmp_path):
+    conf, aodh_conf = copy(tmp_path, "juno")
+    state = snapshot(conf)
+    result = run_fail(conf, aodh_conf, release="juno", event_ttl="7d")
+    assert result["msg"] == ("ceilometer juno has no event TTL: event_time_to_live arrived in Kilo; "
+                             "leave event_ttl unset")
+    assert snapshot(conf) == state
+
+
+def test_juno_warns_about_names_it_does_not_read(tmp_path):
+    conf, aodh_conf = copy(tmp_path, "juno")
+    conf.write_text(text(conf).replace("#time_to_live=-1\n", "#time_to_live=-1\nevent_time_to_live=60\n"),
+                    encoding="utf-8")
+    result = run(conf, aodh_conf, release="juno", metering_ttl="1d")
+    assert any("event_time_to_live is set but ceilometer juno does not read it" in warning
+               for warning in result["warnings"])
+
+
+def test_liberty_can_keep_alarms_in_ceilometer(tmp_path):
+    conf, aodh_conf = copy(tmp_path, "liberty")
+    aodh_state = snapshot(aodh_conf)
+    before = text(conf)
+    result = run(conf, aodh_conf, release="liberty", alarm_history=False, alarm_service="ceilometer")
+    assert result["alarm_service"] == "ceilometer"
+    assert changed_lines(before, text(conf)) == ["+record_history = false"]
+    assert snapshot(aodh_conf) == aodh_state and "aodh" not in result["files"]
+
+
+@pytest.mark.parametrize("check_mode", [False, True], ids=["apply", "check"])
+def test_alarm_history_only_needs_no_ceilometer_conf(tmp_path, check_mode):
+    conf, aodh_conf = copy(tmp_path, "mitaka")
+    conf.unlink()
+    result = run(conf, aodh_conf, check_mode=check_mode, release="mitaka", alarm_history=True)
+    assert result["changed"] is True and list(result["files"]) == ["aodh"]
+    assert result["metering_ttl_seconds"] is None and result["event_ttl_seconds"] is None
+    assert not conf.exists()
+
+
+# --------------------------------------------------------------------------- check mode, diff, backup
+
+
+@pytest.mark.parametrize("release", ["kilo", "liberty", "pike"])
+def test_check_mode_writes_nothing_and_reports_the_same(tmp_path, release):
+    conf, aodh_conf = copy(tmp_path, release)
+    state = snapshot(conf, aodh_conf)
+    args = dict(release=release, metering_ttl="2w", event_ttl="1d", alarm_history=False, backup=True)
+    checked = run(conf, aodh_conf, check_mode=True, diff=True, **args)
+    assert snapshot(conf, aodh_conf) == state
+    assert sorted(os.listdir(conf.parent)) == ["ceilometer.conf"]
+    assert all(entry["backup_file"] is None for entry in checked["files"].values())
+    assert checked["changed"] is True
+    real = run(conf, aodh_conf, diff=True, **args)
+    for entry in real["files"].values():
+        assert entry.pop("backup_file") is not None
+    for entry in checked["files"].values():
+        entry.pop("backup_file")
+    assert without_invocation(checked) == without_invocation(real)
+
+
+def test_diff_of_both_files_with_secrets_masked(tmp_path):
+    conf, aodh_conf = copy(tmp_path, "liberty")
+    before, aodh_before = text(conf), text(aodh_conf)
+    result = run(conf, aodh_conf, diff=True, release="liberty", metering_ttl="7d", alarm_history=False)
+    assert [entry["before_header"] for entry in result["diff"]] == [str(conf), str(aodh_conf)]
+    first, second = result["diff"]
+    assert changed_lines(first["before"], first["after"]) == ["-metering_time_to_live = 2592000",
+                                                              "+metering_time_to_live = 604800"]
+    assert changed_lines(second["before"], second["after"]) == ["+record_history = false"]
+    dumped = json.dumps(result)
+    for secret in ("CEILOMETER_DBPASS", "AODH_DBPASS", "AODH_PASS", "TELEMETRY_SECRET", "CEILOMETER_PASS"):
+        assert secret not in dumped
+    assert "connection = %s" % ini.MASK in first["after"]
+    assert before != text(conf) and aodh_before != text(aodh_conf)
+
+
+def test_backup_only_of_files_that_change(tmp_path):
+    conf, aodh_conf = copy(tmp_path, "liberty")
+    before = text(conf)
+    result = run(conf, aodh_conf, release="liberty", metering_ttl="1w", alarm_history=True, backup=True)
+    backup = Path(result["files"]["ceilometer"]["backup_file"])
+    assert backup.parent == conf.parent and backup.read_text(encoding="utf-8") == before
+    assert result["files"]["aodh"]["backup_file"] is not None
+    again = run(conf, aodh_conf, release="liberty", metering_ttl="1w", alarm_history=True, backup=True)
+    assert [entry["backup_file"] for entry in again["files"].values()] == [None, None]
+
+
+# --------------------------------------------------------------------------- Queens and later
+
+
+@pytest.mark.parametrize("release", ["queens", "rocky", "train", "zed", "2024.1", "epoxy"])
+def test_queens_and_later_refused_on_the_real_debian_zed_files(tmp_path, release):
+    conf, aodh_conf = copy(tmp_path, "zed")
+    state = snapshot(conf, aodh_conf)
+    result = run_fail(conf, aodh_conf, release=release, metering_ttl="7d", event_ttl="1d", alarm_history=False)
+    assert result["msg"].startswith("ceilometer has no database TTL on %s: from Queens (ceilometer 10.0.0)"
+                                    % release)
+    assert "gnocchi archive-policy update" in result["msg"]
+    assert snapshot(conf, aodh_conf) == state
+    assert sorted(os.listdir(conf.parent)) == ["ceilometer.conf"]
+
+
+def test_detect_on_a_zed_host_is_refused(tmp_path, commands):
+    conf, aodh_conf = copy(tmp_path, "zed")
+    state = snapshot(conf, aodh_conf)
+    commands.answer("dpkg-query", (0, "ii  1:19.0.0-3", ""))
+    result = run_fail(conf, aodh_conf, release="detect", metering_ttl="7d")
+    assert result["release"] == "zed" and result["package_version"] == "1:19.0.0-3"
+    assert "Gnocchi archive policy" in result["msg"]
+    assert snapshot(conf, aodh_conf) == state
+
+
+# --------------------------------------------------------------------------- detect
+
+
+def test_detect_with_dpkg(tmp_path, commands):
+    conf, aodh_conf = copy(tmp_path, "mitaka")
+    replies = {"ceilometer-common": (1, "", "dpkg-query: no packages found matching ceilometer-common"),
+               "python3-ceilometer": (0, "un ", ""),
+               "python-ceilometer": (0, "ii  1:6.1.5-1", "")}
+    commands.answers.append((lambda argv: argv[0] == "/usr/bin/dpkg-query", lambda argv, kw: replies[argv[-1]]))
+    result = run(conf, aodh_conf, release="detect", metering_ttl="1d")
+    assert result["release"] == "mitaka" and result["package_version"] == "1:6.1.5-1"
+    assert [call[0] for call in commands.calls] == [
+        ["/usr/bin/dpkg-query", "-W", "-f=${db:Status-Abbrev} ${Version}", package]
+        for package in ("ceilometer-common", "python3-ceilometer", "python-ceilometer")]
+
+
+def test_detect_with_rpm(tmp_path, commands):
+    conf, aodh_conf = copy(tmp_path, "kilo")
+    commands.paths.update({"dpkg-query": None, "rpm": "/usr/bin/rpm"})
+    commands.answer("rpm", (0, "2015.1.1", ""))
+    result = run(conf, aodh_conf, release="detect", metering_ttl="1d", check_mode=True)
+    assert result["release"] == "kilo" and result["package_version"] == "2015.1.1"
+    assert commands.calls[0][0] == ["/usr/bin/rpm", "-q", "--qf", "%{VERSION}", "openstack-ceilometer-common"]
+
+
+@pytest.mark.parametrize("dpkg, rpm, fragment", [
+    ("/usr/bin/dpkg-query", None, "found no installed ceilometer package (tried ceilometer-common, "
+                                  "python3-ceilometer, python-ceilometer)"),
+    (None, None, "needs dpkg-query or rpm"),
+])
+def test_detect_without_a_package(tmp_path, commands, dpkg, rpm, fragment):
+    conf, aodh_conf = copy(tmp_path, "kilo")
+    commands.paths.update({"dpkg-query": dpkg, "rpm": rpm})
+    commands.answer("dpkg-query", (1, "", "no packages found"))
+    assert fragment in run_fail(conf, aodh_conf, release="detect", metering_ttl="1d")["msg"]
+
+
+def test_detect_unreadable_version(tmp_path, commands):
+    conf, aodh_conf = copy(tmp_path, "kilo")
+    commands.answer("dpkg-query", (0, "ii  2013.2.4-0ubuntu1", ""))
+    assert "older than Juno" in run_fail(conf, aodh_conf, release="detect", metering_ttl="1d")["msg"]
+
+
+# --------------------------------------------------------------------------- missing and broken files
+
+
+def test_missing_ceilometer_conf_fails_before_any_change(tmp_path):
+    conf, aodh_conf = copy(tmp_path, "liberty")
+    conf.unlink()
+    state = snapshot(aodh_conf)
+    result = run_fail(conf, aodh_conf, release="liberty", metering_ttl="1d", alarm_history=False)
+    assert result["msg"] == ("%s does not exist; is ceilometer installed? Set path to its configuration file"
+                             % conf)
+    assert snapshot(aodh_conf) == state
+
+
+def test_missing_aodh_conf_fails_only_when_alarm_history_goes_there(tmp_path):
+    conf, aodh_conf = copy(tmp_path, "newton")
+    aodh_conf.unlink()
+    state = snapshot(conf)
+    result = run_fail(conf, aodh_conf, release="newton", metering_ttl="1d", alarm_history=True)
+    assert result["msg"] == ("%s does not exist; is aodh installed? Set aodh_path to its configuration file"
+                             % aodh_conf)
+    assert snapshot(conf) == state
+    assert run(conf, aodh_conf, release="newton", metering_ttl="1d")["changed"] is True
+    assert not aodh_conf.exists()
+
+
+def test_kilo_alarm_history_never_reads_aodh_conf(tmp_path):
+    conf, aodh_conf = copy(tmp_path, "kilo")
+    assert not aodh_conf.exists()
+    assert run(conf, aodh_conf, release="kilo", alarm_history=False)["changed"] is True
+
+
+def test_broken_aodh_conf_leaves_ceilometer_conf_untouched(tmp_path):
+    conf, aodh_conf = copy(tmp_path, "pike")
+    aodh_conf.write_text("record_history = true\n[DEFAULT]\n", encoding="utf-8")
+    state = snapshot(conf)
+    msg = run_fail(conf, aodh_conf, release="pike", metering_ttl="1d", alarm_history=True)["msg"]
+    assert msg.startswith("cannot parse %s: line 1: option before the first [section]" % aodh_conf)
+    assert snapshot(conf) == state
+
+
+def test_directory_is_refused(tmp_path):
+    conf, aodh_conf = copy(tmp_path, "kilo")
+    assert "is a directory" in run_fail(conf.parent, aodh_conf, release="kilo", metering_ttl="1d")["msg"]
+
+
+def test_not_utf8(tmp_path):
+    conf, aodh_conf = copy(tmp_path, "kilo")
+    conf.write_bytes(b"[database]\nconnection = \xff\n")
+    assert "is not UTF-8 text" in run_fail(conf, aodh_conf, release="kilo", metering_ttl="1d")["msg"]
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize("args, fragment", [
+    ({"metering_ttl": "7 days"}, "metering_ttl: '7 days' is not a duration; expected seconds as an integer"),
+    ({"metering_ttl": 0}, "metering_ttl: 0 is not a duration (0 would mean keep forever"),
+    ({"event_ttl": "1.5d"}, "event_ttl: '1.5d' is not a duration"),
+    ({"event_ttl": [1]}, "event_ttl: [1] is not a duration"),
+    ({"metering_ttl": "-7d"}, "(only -1 means keep forever)"),
+    ({"metering_ttl": "1d", "release": "mitaka", "alarm_service": "ceilometer", "alarm_history": True},
+     "alarm_service ceilometer is not possible on mitaka"),
+    ({"metering_ttl": "1d", "alarm_service": "aodh", "alarm_history": True},
+     "alarm_service aodh is not possible on kilo"),
+    ({"metering_ttl": "1d", "release": "Kilo"}, "value of release must be one of"),
+    ({"metering_ttl": "1d", "release": "havana"}, "value of release must be one of"),
+    ({}, "nothing to do: set metering_ttl, event_ttl or alarm_history, or purge=true or mongodb_compact=true"),
+    ({"purge": False, "mongodb_compact": False}, "nothing to do"),
+    ({"mongodb_compact": True}, "mongodb_compact is True but all of the following are missing: mongodb_uri"),
+    ({"mongodb_compact": True, "mongodb_uri": "mongodb://u:P4ss@h:27017"}, "names no database"),
+    ({"metering_ttl": "1d", "bogus": 1}, "Unsupported parameters"),
+])
+def test_bad_input_is_refused_and_nothing_changes(tmp_path, args, fragment):
+    conf, aodh_conf = copy(tmp_path, "kilo")
+    state = snapshot(conf)
+    args.setdefault("release", "kilo")
+    result = run_fail(conf, aodh_conf, **args)
+    assert fragment in result["msg"]
+    assert snapshot(conf) == state
+    assert "P4ss" not in json.dumps(result)
+
+
+# --------------------------------------------------------------------------- purge
+
+
+def test_purge_runs_the_expirer_after_the_change(tmp_path, commands):
+    conf, aodh_conf = copy(tmp_path, "liberty")
+    seen = {}
+
+    def expirer(argv, kwargs):
+        seen["ttl"] = ini.parse(text(conf)).get("database", "metering_time_to_live")
+        return 0, "", "INFO ceilometer.cmd.storage Nothing to clean, database event time to live is disabled\n"
+    commands.answer("ceilometer-expirer", expirer)
+    result = run(conf, aodh_conf, release="liberty", metering_ttl="7d", purge=True)
+    assert commands.calls == [(["/usr/bin/ceilometer-expirer", "--config-file", str(conf)], {})]
+    assert seen["ttl"] == "604800"  # the file was written before the expirer ran
+    purge = result["purge"]
+    assert purge["ran"] is True and purge["rc"] == 0 and purge["stdout"] == ""
+    assert "Nothing to clean" in purge["stderr"]
+    assert purge["command"] == ["/usr/bin/ceilometer-expirer", "--config-file", str(conf)]
+    assert isinstance(purge["duration"], float) and purge["duration"] >= 0
+    # the second run changes no file but purges again, which is a change
+    again = run(conf, aodh_conf, release="liberty", metering_ttl="7d", purge=True)
+    assert again["files"]["ceilometer"]["changed"] is False and again["changed"] is True
+
+
+def test_purge_alone_uses_the_file_as_it_is(tmp_path, commands):
+    conf, aodh_conf = copy(tmp_path, "kilo")
+    state = snapshot(conf)
+    commands.answer("ceilometer-expirer", (0, "", ""))
+    result = run(conf, aodh_conf, release="kilo", purge=True)
+    assert result["changed"] is True and result["files"]["ceilometer"]["changed"] is False
+    assert result["metering_ttl_seconds"] == 604800  # time_to_live, the name Kilo is given
+    assert snapshot(conf) == state
+
+
+def test_purge_with_an_absolute_expirer(tmp_path, commands):
+    conf, aodh_conf = copy(tmp_path, "kilo")
+    expirer = tmp_path / "bin" / "ceilometer-expirer"
+    expirer.parent.mkdir()
+    expirer.write_text("#!/bin/sh\n", encoding="utf-8")
+    expirer.chmod(0o755)
+    commands.answer("ceilometer-expirer", (0, "done", ""))
+    result = run(conf, aodh_conf, release="kilo", purge=True, expirer_command=str(expirer))
+    assert result["purge"]["command"][0] == str(expirer)
+
+
+def test_purge_not_in_check_mode(tmp_path, commands):
+    conf, aodh_conf = copy(tmp_path, "kilo")
+    result = run(conf, aodh_conf, check_mode=True, release="kilo", metering_ttl="7d", purge=True)
+    assert commands.calls == []
+    assert result["purge"] == {"ran": False,
+                               "command": ["/usr/bin/ceilometer-expirer", "--config-file", str(conf)]}
+
+
+def test_purge_failure_reports_the_output(tmp_path, commands):
+    conf, aodh_conf = copy(tmp_path, "kilo")
+    before = text(conf)
+    commands.answer("ceilometer-expirer", (1, "", "CRITICAL ceilometer [-] OperationalError: (2003, \"Can't "
+                                                  "connect to MySQL server on 'controller'\")\n"))
+    # 2w, not the 7d already in the Kilo file, so that there is an edit to report
+    result = run_fail(conf, aodh_conf, release="kilo", metering_ttl="2w", purge=True)
+    assert result["msg"].startswith("/usr/bin/ceilometer-expirer --config-file %s failed with exit status 1: "
+                                    "CRITICAL ceilometer [-] OperationalError" % conf)
+    assert result["purge"]["rc"] == 1
+    assert result["files"]["ceilometer"]["changed"] is True  # what was already done is reported
+    assert result["files"]["ceilometer"]["changes"] == [
+        {"section": "database", "key": "time_to_live", "action": "changed", "before": "604800", "after": "1209600"},
+    ]
+    # the edit stays: it was done before the expirer ran
+    assert changed_lines(before, text(conf)) == ["-time_to_live = 604800", "+time_to_live = 1209600"]
+
+
+@pytest.mark.parametrize("command, fragment", [
+    ("ceilometer-expirer", "expirer_command ceilometer-expirer is not in PATH"),
+    ("/nonexistent/ceilometer-expirer", "expirer_command /nonexistent/ceilometer-expirer is not an executable"),
+])
+def test_purge_without_an_expirer_fails_before_the_edit(tmp_path, commands, command, fragment):
+    conf, aodh_conf = copy(tmp_path, "kilo")
+    state = snapshot(conf)
+    commands.paths["ceilometer-expirer"] = None
+    result = run_fail(conf, aodh_conf, release="kilo", metering_ttl="1d", purge=True, expirer_command=command)
+    assert fragment in result["msg"]
+    assert commands.calls == []
+    assert snapshot(conf) == state
+
+
+# --------------------------------------------------------------------------- MongoDB
+
+
+def mongo_reply(removed=1843211, ok=1, errmsg=None, echo=""):
+    report = {"before": {"dataSize": 9000, "storageSize": 10000, "indexSize": 2000, "fileSize": None,
+                         "objects": 30},
+              "after": {"dataSize": 5000, "storageSize": 6000, "indexSize": 1000, "fileSize": None,
+                        "objects": 20},
+              "cutoff": "2026-11-16T00:00:00.000Z", "removed": removed, "compact_ok": ok,
+              "compact_error": errmsg, "compact_bytes_freed": 4000}
+    return 0, echo + cr.MONGODB_MARKER + json.dumps(report) + "\n", ""
+
+
+def test_mongodb_sequence_goes_through_stdin(tmp_path, commands):
+    conf, aodh_conf = copy(tmp_path, "kilo")
+    commands.answer("ceilometer-expirer", (0, "", ""))
+    commands.answer("mongosh", mongo_reply())
+    result = run(conf, aodh_conf, release="kilo", metering_ttl="7d", purge=True, mongodb_compact=True,
+                 mongodb_uri=MONGO_URI)
+    (expirer_argv, expirer_kwargs), (argv, kwargs) = commands.calls
+    assert expirer_kwargs == {}
+    assert expirer_argv[0] == "/usr/bin/ceilometer-expirer"  # the expirer first, then MongoDB
+    assert argv == ["/usr/bin/mongosh", "--nodb", "--quiet", "--norc"]
+    # the URI and its password only on stdin: not on the command line, not in the environment
+    assert set(kwargs) == {"data"}
+    assert kwargs["data"] == cr.mongodb_script(MONGO_URI, 604800)
+    assert not [part for part in argv if "M0ng0" in part or "mongodb://" in part]
+    mongodb = result["mongodb"]
+    assert mongodb["ran"] is True and mongodb["rc"] == 0 and mongodb["ttl_seconds"] == 604800
+    assert mongodb["removed"] == 1843211 and mongodb["compact_bytes_freed"] == 4000
+    assert mongodb["before"]["storageSize"] == 10000 and mongodb["after"]["storageSize"] == 6000
+    assert mongodb["command"] == argv
+    dumped = json.dumps(result)
+    assert MONGO_PASSWORD not in dumped and MONGO_URI not in dumped and "M0ng0%3As3cr3t" not in dumped
+
+
+def test_mongodb_uses_the_ttl_in_the_file(tmp_path, commands):
+    conf, aodh_conf = copy(tmp_path, "liberty")
+    commands.answer("mongosh", mongo_reply())
+    result = run(conf, aodh_conf, release="liberty", mongodb_compact=True, mongodb_uri=MONGO_URI)
+    assert result["mongodb"]["ttl_seconds"] == 2592000
+    assert commands.calls[0][1]["data"] == cr.mongodb_script(MONGO_URI, 2592000)
+
+
+def test_mongodb_falls_back_to_the_legacy_shell(tmp_path, commands):
+    conf, aodh_conf = copy(tmp_path, "kilo")
+    commands.paths["mongosh"] = None
+    commands.answer("mongo", mongo_reply(removed=None))
+    result = run(conf, aodh_conf, release="kilo", mongodb_compact=True, mongodb_uri=MONGO_URI)
+    assert commands.calls[0][0] == ["/usr/bin/mongo", "--nodb", "--quiet", "--norc"]
+    assert result["mongodb"]["removed"] is None
+
+
+def test_mongodb_without_a_shell_fails_before_the_edit(tmp_path, commands):
+    conf, aodh_conf = copy(tmp_path, "kilo")
+    state = snapshot(conf)
+    commands.paths.update({"mongosh": None, "mongo": None})
+    msg = run_fail(conf, aodh_conf, release="kilo", metering_ttl="2d", mongodb_compact=True,
+                   mongodb_uri=MONGO_URI)["msg"]
+    assert msg == "mongodb_compact needs the MongoDB shell: neither mongosh nor mongo is in PATH"
+    assert snapshot(conf) == state
+
+
+def test_mongodb_needs_a_ttl(tmp_path, commands):
+    conf, aodh_conf = copy(tmp_path, "pike")
+    state = snapshot(conf)
+    result = run_fail(conf, aodh_conf, release="pike", metering_ttl=-1, mongodb_compact=True,
+                      mongodb_uri=MONGO_URI)
+    assert "nothing is older than forever" in result["msg"]
+    assert commands.calls == []
+    assert snapshot(conf) == state
+    assert MONGO_PASSWORD not in json.dumps(result)
+
+
+def test_mongodb_with_an_unreadable_ttl(tmp_path, commands):
+    conf, aodh_conf = copy(tmp_path, "liberty")
+    conf.write_text(text(conf).replace("metering_time_to_live = 2592000", "metering_time_to_live = 30d"),
+                    encoding="utf-8")
+    result = run_fail(conf, aodh_conf, release="liberty", mongodb_compact=True, mongodb_uri=MONGO_URI)
+    assert result["msg"] == ("mongodb_compact: the metering TTL in %s is not an integer; set metering_ttl" % conf)
+    assert commands.calls == []
+
+
+def test_mongodb_not_in_check_mode(tmp_path, commands):
+    conf, aodh_conf = copy(tmp_path, "kilo")
+    result = run(conf, aodh_conf, check_mode=True, release="kilo", metering_ttl="7d", mongodb_compact=True,
+                 mongodb_uri=MONGO_URI)
+    assert commands.calls == []
+    assert result["mongodb"] == {"ran": False, "command": ["/usr/bin/mongosh", "--nodb", "--quiet", "--norc"],
+                                 "ttl_seconds": 604800}
+
+
+@pytest.mark.parametrize("reply, fragment", [
+    ((1, "", "MongoServerError: Authentication failed for mongodb://ceilometer:M0ng0%3As3cr3t@mongo1:27017/"
+             "ceilometer (user ceilometer:M0ng0:s3cr3t)"),
+     "failed with exit status 1: MongoServerError: Authentication failed for ********"),
+    ((0, "uncaught exception: ReferenceError\n", ""), "printed no result line"),
+    (mongo_reply(ok=0, errmsg="compact not allowed on secondary"),
+     "compact of the meter collection failed: compact not allowed on secondary"),
+])
+def test_mongodb_failures_never_show_the_password(tmp_path, commands, reply, fragment):
+    conf, aodh_conf = copy(tmp_path, "kilo")
+    commands.answer("mongosh", reply)
+    result = run_fail(conf, aodh_conf, release="kilo", mongodb_compact=True, mongodb_uri=MONGO_URI)
+    assert fragment in result["msg"]
+    assert result["files"]["ceilometer"]["changed"] is False and result["purge"] is None
+    dumped = json.dumps(result)
+    assert MONGO_PASSWORD not in dumped and "M0ng0%3As3cr3t" not in dumped and "M0ng0" not in dumped
