@@ -369,6 +369,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.stackops.openstack.plugins.module_utils import ceilometer_retention as cr
 from ansible_collections.stackops.openstack.plugins.module_utils import ini
+from ansible_collections.stackops.openstack.plugins.module_utils import ini_module
 
 DEB_PACKAGES = ("ceilometer-common", "python3-ceilometer", "python-ceilometer")
 RPM_PACKAGES = ("openstack-ceilometer-common", "openstack-ceilometer", "python3-ceilometer", "python-ceilometer")
@@ -398,23 +399,6 @@ def _detect(module):
     module.fail_json(msg="release=detect found no installed ceilometer package (tried %s); set release to the "
                          "series, e.g. mitaka" % ", ".join(tried))
     return None  # not reached
-
-
-def _read(module, path, what):
-    if os.path.isdir(path):
-        module.fail_json(msg="%s is a directory, expected the %s configuration file" % (path, what))
-    try:
-        text = ini.read_file(path)
-    except (OSError, ini.IniError) as exc:
-        module.fail_json(msg="cannot read %s: %s" % (path, exc))
-    if text is None:
-        module.fail_json(msg="%s does not exist; is %s installed? Set %s to its configuration file"
-                             % (path, what, "aodh_path" if what == "aodh" else "path"))
-    try:
-        ini.parse(text)
-    except ini.IniError as exc:
-        module.fail_json(msg="cannot parse %s: %s" % (path, exc))
-    return text
 
 
 def _resolve(module, command, what):
@@ -553,7 +537,7 @@ def main():
     # every file read and every new text computed before anything is written
     edits = []
     if needs_ceilometer:
-        before = _read(module, params["path"], "ceilometer")
+        before = ini_module.read_config(module, params["path"], "ceilometer")
         try:
             after = cr.edit_ceilometer(before, spec, metering, event, alarm, service)
         except (cr.RetentionError, ini.IniError) as exc:
@@ -562,7 +546,7 @@ def main():
         for warning in cr.stale_options(after, spec):
             module.warn("%s: %s" % (params["path"], warning))
     if needs_aodh:
-        before = _read(module, params["aodh_path"], "aodh")
+        before = ini_module.read_config(module, params["aodh_path"], "aodh", option="aodh_path")
         try:
             after = cr.edit_aodh(before, alarm)
         except ini.IniError as exc:
@@ -588,12 +572,9 @@ def main():
 
     files, diffs, changed = {}, [], False
     for role, path, before, after in edits:
-        try:
-            written = ini.write_file(path, after, backup=params["backup"], check_mode=module.check_mode)
-        except OSError as exc:
-            module.fail_json(msg="cannot write %s: %s" % (path, exc), files=files)
+        written = ini_module.write_config(module, path, before, after, params["backup"])
         changed = changed or written["changed"]
-        files[role] = dict(path=path, changed=written["changed"], changes=ini.changes(before, after),
+        files[role] = dict(path=path, changed=written["changed"], changes=written["changes"],
                            backup_file=written["backup_file"])
         diffs.append(ini.diff(before, after, path))
 

@@ -239,11 +239,10 @@ backup_file:
   sample: /etc/nova/nova.conf.2026-11-23@00:12:00~
 '''
 
-import os
-
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.stackops.openstack.plugins.module_utils import ini
+from ansible_collections.stackops.openstack.plugins.module_utils import ini_module
 from ansible_collections.stackops.openstack.plugins.module_utils import nova_spice
 
 
@@ -272,19 +271,7 @@ def main():
     params = module.params
     path = params["path"]
 
-    if os.path.isdir(path):
-        module.fail_json(msg="%s is a directory, expected the nova configuration file" % path)
-    try:
-        before = ini.read_file(path)
-    except (OSError, ini.IniError) as exc:
-        module.fail_json(msg="cannot read %s: %s" % (path, exc))
-    if before is None:
-        module.fail_json(msg="%s does not exist; is nova (nova-common) installed? Set path to the nova "
-                             "configuration file" % path)
-    try:
-        ini.parse(before)
-    except ini.IniError as exc:
-        module.fail_json(msg="cannot parse %s: %s" % (path, exc))
+    before = ini_module.read_config(module, path, "nova (nova-common)")
 
     try:
         edit = nova_spice.configure_spice(
@@ -296,19 +283,8 @@ def main():
     except (nova_spice.SpiceConfigError, ini.IniError) as exc:
         module.fail_json(msg="%s: %s" % (path, exc))
 
-    try:
-        written = ini.write_file(path, edit.text, backup=params["backup"], check_mode=module.check_mode)
-    except OSError as exc:
-        module.fail_json(msg="cannot write %s: %s" % (path, exc))
-
-    result = dict(
-        changed=written["changed"],
-        settings=edit.settings,
-        changes=ini.changes(before, edit.text),
-        backup_file=written["backup_file"],
-    )
-    if module._diff:
-        result["diff"] = ini.diff(before, edit.text, path)
+    result = ini_module.write_config(module, path, before, edit.text, params["backup"])
+    result["settings"] = edit.settings
     module.exit_json(**result)
 
 

@@ -205,11 +205,10 @@ backup_file:
   sample: /etc/swift/proxy-server.conf.2026-11-23@00:12:00~
 '''
 
-import os
-
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.stackops.openstack.plugins.module_utils import ini
+from ansible_collections.stackops.openstack.plugins.module_utils import ini_module
 from ansible_collections.stackops.openstack.plugins.module_utils import swift_pipeline
 
 
@@ -239,19 +238,7 @@ def main():
     params = module.params
     path = params["path"]
 
-    if os.path.isdir(path):
-        module.fail_json(msg="%s is a directory, expected the proxy server configuration file" % path)
-    try:
-        before = ini.read_file(path)
-    except (OSError, ini.IniError) as exc:
-        module.fail_json(msg="cannot read %s: %s" % (path, exc))
-    if before is None:
-        module.fail_json(msg="%s does not exist; is the Swift proxy (swift-proxy) installed? Set path to the "
-                             "proxy server configuration file" % path)
-    try:
-        ini.parse(before)
-    except ini.IniError as exc:
-        module.fail_json(msg="cannot parse %s: %s" % (path, exc))
+    before = ini_module.read_config(module, path, "the Swift proxy (swift-proxy)")
 
     try:
         edit = swift_pipeline.configure_s3api(
@@ -261,20 +248,8 @@ def main():
     except (swift_pipeline.SwiftPipelineError, ini.IniError) as exc:
         module.fail_json(msg="%s: %s" % (path, exc))
 
-    try:
-        written = ini.write_file(path, edit.text, backup=params["backup"], check_mode=module.check_mode)
-    except OSError as exc:
-        module.fail_json(msg="cannot write %s: %s" % (path, exc))
-
-    result = dict(
-        changed=written["changed"],
-        pipeline_before=edit.pipeline_before,
-        pipeline_after=edit.pipeline_after,
-        changes=ini.changes(before, edit.text),
-        backup_file=written["backup_file"],
-    )
-    if module._diff:
-        result["diff"] = ini.diff(before, edit.text, path)
+    result = ini_module.write_config(module, path, before, edit.text, params["backup"])
+    result.update(pipeline_before=edit.pipeline_before, pipeline_after=edit.pipeline_after)
     module.exit_json(**result)
 
 

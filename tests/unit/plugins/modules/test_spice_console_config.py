@@ -258,7 +258,7 @@ def test_missing_file_fails_before_anything(tmp_path):
     path = tmp_path / "nova" / "nova.conf"
     result = run_fail(path, html5proxy_base_url="not a url")
     assert result["msg"] == ("%s does not exist; is nova (nova-common) installed? "
-                             "Set path to the nova configuration file" % path)
+                             "Set path to its configuration file" % path)
     assert not path.parent.exists()
 
 

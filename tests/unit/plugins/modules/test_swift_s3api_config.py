@@ -341,7 +341,7 @@ def test_missing_file_fails_before_anything(tmp_path):
     path = tmp_path / "swift" / "proxy-server.conf"
     result = run_fail(path, keystone_url="not a url")
     assert result["msg"] == ("%s does not exist; is the Swift proxy (swift-proxy) installed? "
-                             "Set path to the proxy server configuration file" % path)
+                             "Set path to its configuration file" % path)
     assert not path.parent.exists()
 
 
