@@ -1,31 +1,59 @@
 #!/usr/bin/env bash
 # Runs every molecule scenario under extensions/molecule (or the ones named), each
-# with its full test sequence. Containers and networks are destroyed afterwards,
-# also when a scenario fails or the run is interrupted.
+# with its full test sequence, MOLECULE_JOBS at a time (default 2: the scenarios
+# mostly wait on services, and each has its own containers and network). Each
+# scenario logs to .build/molecule/<scenario>.log; a failure prints its tail.
+# Containers are destroyed afterwards, also when a scenario fails or on Ctrl-C.
 #   tools/molecule.sh [scenario ...]
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 export PATH="$repo/.venv/bin:$PATH"
-export MOLECULE_NO_LOG=false ANSIBLE_FORCE_COLOR=${ANSIBLE_FORCE_COLOR:-1}
+export MOLECULE_NO_LOG=false ANSIBLE_FORCE_COLOR=0 ANSIBLE_NOCOLOR=1
+jobs=${MOLECULE_JOBS:-2}
+logs=.build/molecule
+mkdir -p "$logs"
 if [ $# -gt 0 ]; then
   scenarios=("$@")
 else
   mapfile -t scenarios < <(find extensions/molecule -mindepth 2 -maxdepth 2 -name molecule.yml -printf '%h\n' | xargs -rn1 basename | sort)
 fi
-current=""
+
+declare -A pids=()
 cleanup() {
-  [ -n "$current" ] && molecule destroy -s "$current" >/dev/null 2>&1 || true
+  for scenario in "${!pids[@]}"; do kill "${pids[$scenario]}" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  for scenario in "${scenarios[@]}"; do molecule destroy -s "$scenario" >/dev/null 2>&1 || true; done
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-summary=()
-for scenario in "${scenarios[@]}"; do
-  current=$scenario
+
+run_one() {
+  local scenario=$1 start
   start=$(date +%s)
-  echo "=== molecule scenario $scenario"
-  molecule test -s "$scenario"
-  summary+=("$scenario: passed in $(( $(date +%s) - start )) s")
-  current=""
+  if molecule test -s "$scenario" >"$logs/$scenario.log" 2>&1; then
+    echo "$scenario: passed in $(( $(date +%s) - start )) s"
+  else
+    echo "$scenario: FAILED after $(( $(date +%s) - start )) s; from $logs/$scenario.log:"
+    { grep -E -A14 'fatal:|FAILED!|ERROR' "$logs/$scenario.log" | head -120; echo '    ...';
+      grep -vE '^\s*$' "$logs/$scenario.log" | tail -15; } | sed 's/^/    /'
+    return 1
+  fi
+}
+
+failed=0
+for scenario in "${scenarios[@]}"; do
+  while [ "${#pids[@]}" -ge "$jobs" ]; do
+    wait -n -p done_pid || failed=1
+    for s in "${!pids[@]}"; do [ "${pids[$s]}" = "$done_pid" ] && unset "pids[$s]"; done
+  done
+  echo "=== molecule scenario $scenario (log: $logs/$scenario.log)"
+  run_one "$scenario" &
+  pids[$scenario]=$!
 done
-printf '%s\n' "${summary[@]}"
+while [ "${#pids[@]}" -gt 0 ]; do
+  wait -n -p done_pid || failed=1
+  for s in "${!pids[@]}"; do [ "${pids[$s]}" = "$done_pid" ] && unset "pids[$s]"; done
+done
+trap - EXIT
+exit $failed
