@@ -1151,11 +1151,8 @@ class Lab:
             "placement": self.service_auth("nova"),
             **({"neutron": self.service_auth("nova")} if self.needs("neutron") else {}),
             "scheduler": {"discover_hosts_in_cells_interval": 2},  # maps the fake compute host by itself
-            "vnc": {"enabled": "false"},
-            "spice": {
-                "enabled": "true", "html5proxy_base_url": f"http://{HOST}:6082/spice_auto.html",
-                "server_listen": HOST, "server_proxyclient_address": HOST,
-            },
+            # no [vnc] or [spice]: nova's defaults (VNC on, SPICE off), as packstack leaves them;
+            # the nova_spice_console integration target switches SPICE on with the module
             "oslo_concurrency": {"lock_path": home / "lock"},
             "oslo_messaging_notifications": {"driver": "noop"},
         }))  # fmt: skip
