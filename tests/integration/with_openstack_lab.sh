@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Runs a command with the OpenStack lab (tests/lab/openstack_lab.py) up with the given
+# services, and stops the lab when the command ends, whatever happens (also Ctrl-C).
+#   with_openstack_lab.sh keystone,swift [--broken-swift-catalog] -- ansible-playbook ...
+set -euo pipefail
+repo=${STACKOPS_REPO:-$(cd "$(dirname "$0")/../.." && pwd)}
+export STACKOPS_REPO=$repo
+lab=(python3 "$repo/tests/lab/openstack_lab.py")
+up_args=(--services "$1")
+shift
+while [ $# -gt 0 ] && [ "$1" != "--" ]; do up_args+=("$1"); shift; done
+[ "${1:-}" = "--" ] && shift
+trap '"${lab[@]}" down >/dev/null 2>&1 || true' EXIT
+trap 'exit 130' INT TERM
+"${lab[@]}" install
+"${lab[@]}" down >/dev/null 2>&1 || true
+"${lab[@]}" up "${up_args[@]}"
+"$@"
