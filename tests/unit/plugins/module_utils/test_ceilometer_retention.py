@@ -10,7 +10,6 @@ ceilometer.conf and aodh.conf; every edit is checked with difflib, line by line.
 
 from __future__ import annotations
 
-import difflib
 import json
 import shutil
 import subprocess
@@ -20,6 +19,7 @@ import pytest
 from ansible_collections.stackops.openstack.plugins.module_utils import ceilometer_retention as cr
 from ansible_collections.stackops.openstack.plugins.module_utils import ini
 from ansible_collections.stackops.openstack.plugins.module_utils.ceilometer_retention import RetentionError
+from ansible_collections.stackops.openstack.tests.unit.module_harness import changed_lines
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "ini"
 URI = "mongodb://ceilometer:S3cr%40t-pw@mongo1:27017,mongo2:27017/ceilometer?replicaSet=rs0"
@@ -28,11 +28,6 @@ PASSWORD = "S3cr@t-pw"
 
 def fixture(name):
     return (FIXTURES / name).read_text(encoding="utf-8")
-
-
-def changed_lines(before, after):
-    return [line for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
-            if line[:1] in "+-" and line[:3] not in ("+++", "---")]
 
 
 def inserted_after(text, line):

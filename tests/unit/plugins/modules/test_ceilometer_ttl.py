@@ -10,17 +10,16 @@ arguments, so the tests see exactly what would be executed.
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 from pathlib import Path
 
 import pytest
 from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
 from ansible_collections.stackops.openstack.plugins.module_utils import ceilometer_retention as cr
 from ansible_collections.stackops.openstack.plugins.module_utils import ini
 from ansible_collections.stackops.openstack.plugins.modules import ceilometer_ttl as module
+from ansible_collections.stackops.openstack.tests.unit.module_harness import changed_lines, exit_result, fail_result, patch_exits
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "ini"
 MONGO_PASSWORD = "M0ng0:s3cr3t"
@@ -39,33 +38,9 @@ FILES = {  # release -> (ceilometer fixture, aodh fixture)
 
 # --------------------------------------------------------------------------- harness
 
-class AnsibleExitJson(Exception):
-    """exit_json was called; args[0] is the result."""
-
-
-class AnsibleFailJson(Exception):
-    """fail_json was called; args[0] is the result."""
-
-
 @pytest.fixture(autouse=True)
-def patch_exits(monkeypatch):
-    # module.warn() goes to a process-wide collector (or the controller's display once
-    # controller code is imported by another test): collect per run instead
-    warnings = []
-    monkeypatch.setattr(basic.AnsibleModule, "warn", lambda self, warning, **kw: warnings.append(warning))
-
-    def exit_json(self, **kwargs):
-        kwargs.setdefault("invocation", {"module_args": self.params})
-        kwargs["warnings"] = list(warnings)
-        del warnings[:]
-        raise AnsibleExitJson(basic.remove_values(kwargs, self.no_log_values))
-
-    def fail_json(self, msg, **kwargs):
-        kwargs.update(failed=True, msg=msg)
-        raise AnsibleFailJson(basic.remove_values(kwargs, self.no_log_values))
-
-    monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
+def exits_raise(monkeypatch):
+    patch_exits(monkeypatch, mask_failures=True, collect_warnings=True)
 
 
 class Commands:
@@ -121,26 +96,11 @@ def args_for(conf, aodh_conf, **args):
 
 
 def run(conf, aodh_conf, check_mode=False, diff=False, **args):
-    args = args_for(conf, aodh_conf, _ansible_check_mode=check_mode, _ansible_diff=diff, **args)
-    with patch_module_args(args), pytest.raises(AnsibleExitJson) as exc:
-        module.main()
-    result = exc.value.args[0]
-    json.dumps(result)  # what Ansible sends back must be JSON
-    return result
+    return exit_result(module.main, args_for(conf, aodh_conf, _ansible_check_mode=check_mode, _ansible_diff=diff, **args))
 
 
 def run_fail(conf, aodh_conf, check_mode=False, **args):
-    args = args_for(conf, aodh_conf, _ansible_check_mode=check_mode, **args)
-    with patch_module_args(args), pytest.raises(AnsibleFailJson) as exc:
-        module.main()
-    result = exc.value.args[0]
-    assert "Traceback" not in result["msg"]
-    return result
-
-
-def changed_lines(before, after):
-    return [line for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
-            if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+    return fail_result(module.main, args_for(conf, aodh_conf, _ansible_check_mode=check_mode, **args))
 
 
 def text(path):

@@ -10,13 +10,13 @@ import json
 import pymysql
 import pytest
 from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
 from ansible_collections.stackops.openstack.plugins.module_utils import (
     mysql_connection as conn,
 )
 from ansible_collections.stackops.openstack.plugins.modules import (
     galera_cluster_status as gcs,
 )
+from ansible_collections.stackops.openstack.tests.unit.module_harness import exit_result, fail_result, patch_exits
 
 PASSWORD = "Zq8-s3cr3t-pw"
 UUID = "6c1a5a5e-7d0c-11ef-9a0e-0a9d3c6d2f11"
@@ -83,25 +83,10 @@ RECOVER_STDERR = """\
 
 # --------------------------------------------------------------------------- harness
 
-class AnsibleExitJson(Exception):
-    """exit_json was called; args[0] is the result."""
-
-
-class AnsibleFailJson(Exception):
-    """fail_json was called; args[0] is the result."""
-
-
 @pytest.fixture(autouse=True)
-def patch_exits(monkeypatch):
-    def exit_json(self, **kwargs):
-        raise AnsibleExitJson(kwargs)
-
-    def fail_json(self, msg, **kwargs):
-        kwargs.update(failed=True, msg=msg)
-        raise AnsibleFailJson(kwargs)
-
-    monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
+def exits_raise(monkeypatch):
+    # the results as the module made them, unmasked: a password it let through must show
+    patch_exits(monkeypatch, as_returned=False)
 
 
 class FakeClock:
@@ -184,18 +169,14 @@ def assert_no_password(result):
 
 
 def run_exit(**args):
-    with patch_module_args(module_args(**args)), pytest.raises(AnsibleExitJson) as exc:
-        gcs.main()
-    result = exc.value.args[0]
+    result = exit_result(gcs.main, module_args(**args))
     assert_no_password(result)
     assert result["changed"] is False
     return result
 
 
 def run_fail(**args):
-    with patch_module_args(module_args(**args)), pytest.raises(AnsibleFailJson) as exc:
-        gcs.main()
-    result = exc.value.args[0]
+    result = fail_result(gcs.main, module_args(**args))
     assert_no_password(result)
     assert result["failed"] is True
     return result

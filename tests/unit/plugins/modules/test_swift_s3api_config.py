@@ -5,17 +5,15 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 import stat
 from pathlib import Path
 
 import pytest
-from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
 from ansible_collections.stackops.openstack.plugins.module_utils import ini
 from ansible_collections.stackops.openstack.plugins.modules import swift_s3api_config as module
+from ansible_collections.stackops.openstack.tests.unit.module_harness import changed_lines, exit_result, fail_result, patch_exits
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "ini" / "proxy-server.conf"
 KEYSTONE = "http://controller:5000"
@@ -68,26 +66,9 @@ def keystone_proxy():
 
 # --------------------------------------------------------------------------- harness
 
-class AnsibleExitJson(Exception):
-    """exit_json was called; args[0] is the result."""
-
-
-class AnsibleFailJson(Exception):
-    """fail_json was called; args[0] is the result."""
-
-
 @pytest.fixture(autouse=True)
-def patch_exits(monkeypatch):
-    def exit_json(self, **kwargs):
-        kwargs.setdefault("invocation", {"module_args": self.params})
-        raise AnsibleExitJson(basic.remove_values(kwargs, self.no_log_values))
-
-    def fail_json(self, msg, **kwargs):
-        kwargs.update(failed=True, msg=msg)
-        raise AnsibleFailJson(kwargs)
-
-    monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
+def exits_raise(monkeypatch):
+    patch_exits(monkeypatch)
 
 
 @pytest.fixture
@@ -102,26 +83,13 @@ def conf(tmp_path):
 def run(path, check_mode=False, diff=False, **args):
     args.setdefault("keystone_url", KEYSTONE)
     args.update(path=str(path), _ansible_check_mode=check_mode, _ansible_diff=diff)
-    with patch_module_args(args), pytest.raises(AnsibleExitJson) as exc:
-        module.main()
-    result = exc.value.args[0]
-    json.dumps(result)  # what Ansible sends back must be JSON
-    return result
+    return exit_result(module.main, args)
 
 
 def run_fail(path, **args):
     args.setdefault("keystone_url", KEYSTONE)
     args.update(path=str(path))
-    with patch_module_args(args), pytest.raises(AnsibleFailJson) as exc:
-        module.main()
-    result = exc.value.args[0]
-    assert "Traceback" not in result["msg"]
-    return result
-
-
-def changed_lines(before, after):
-    return [line for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
-            if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+    return fail_result(module.main, args)
 
 
 def expected_lines(password):
