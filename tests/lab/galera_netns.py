@@ -24,6 +24,8 @@ import sys
 import time
 from pathlib import Path
 
+from labcli import LabError, run_command
+
 BRIDGE = "sogbr0"
 NET = "10.213.7"
 BRIDGE_ADDRESS = f"{NET}.1"
@@ -41,10 +43,6 @@ WSREP_VARS = (
     "wsrep_last_committed",
     "wsrep_ready",
 )
-
-
-class LabError(Exception):
-    """An expected failure: reported as one line, without a traceback."""
 
 
 def run(cmd: list[str], check: bool = True, **kw) -> subprocess.CompletedProcess:
@@ -570,6 +568,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    return run_command(lambda: command(args))
+
+
+def command(args: argparse.Namespace) -> int:
     lab = Lab(args.state_dir)
     cmd = args.cmd
     if cmd == "up":
@@ -618,13 +620,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except LabError as err:
-        print(f"error: {err}", file=sys.stderr)
-        sys.exit(1)
-    except BrokenPipeError:  # e.g. piped into head
-        sys.exit(0)
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        sys.exit(130)
+    sys.exit(main())

@@ -44,6 +44,8 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 
+from labcli import LabError, run_command, shield
+
 REPO = Path(__file__).resolve().parents[2]
 LAB_DIR = REPO / ".lab"
 VENV = LAB_DIR / "openstack-venv"
@@ -91,10 +93,6 @@ SERVICE_PORTS = {
 SWIFT_STORAGE = (("account", 6202), ("container", 6201), ("object", 6200))
 
 
-class LabError(Exception):
-    """A failure worth a one-line message rather than a traceback."""
-
-
 class Stopping(Exception):
     """Raised in the start-up threads once `up` has begun to tear everything down."""
 
@@ -112,12 +110,6 @@ STARTED_AT = time.monotonic()
 
 def say(who: str, msg: str) -> None:
     print(f"[{time.monotonic() - STARTED_AT:5.1f}s] {who}: {msg}", flush=True)
-
-
-def shield() -> None:
-    """From here on, finish rather than stop: a cleanup cut in half is what leaks."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 def lab_env(extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -1556,25 +1548,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def on_sigterm(signum: int, frame: object) -> None:
-    # Treated like Ctrl-C so `up` also cleans up when a CI timeout kills it.
-    raise KeyboardInterrupt
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    # Explicitly: a shell script's `cmd &` starts us with SIGINT ignored, and `kill -INT` must still clean up.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, on_sigterm)
-    try:
-        args.func(args)
-    except LabError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-    return 0
+    return run_command(lambda: args.func(args))
 
 
 if __name__ == "__main__":

@@ -21,7 +21,6 @@ import json
 import os
 import re
 import shlex
-import signal
 import subprocess
 import sys
 import time
@@ -29,15 +28,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from labcli import LabError, run_command, shield
+
 REPO = Path(__file__).resolve().parents[2]
 LABEL = "stackops.lab=1"
 NETWORK = "stackops-lab"
 SUBNET = "10.89.77.0/24"
 CNI_IPAM = Path("/var/lib/cni/networks") / NETWORK  # host-local IPAM state of podman's CNI backend
-
-
-class LabError(Exception):
-    """A failure worth a one-line message rather than a traceback."""
 
 
 @dataclass(frozen=True, order=True)
@@ -56,12 +53,6 @@ class Node:
     def ip(self) -> str:
         # .11 for db1: node numbers and addresses read alike in logs
         return f"10.89.77.{10 + self.number}"
-
-
-def shield() -> None:
-    """From here on, finish rather than stop: podman work cut in half is what leaks."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 def run(*cmd: str, check: bool = True, stdin: str | None = None) -> subprocess.CompletedProcess:
@@ -303,23 +294,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def on_sigterm(signum: int, frame: object) -> None:
-    # Treated like Ctrl-C so `up` also cleans up when a CI timeout kills it.
-    raise KeyboardInterrupt
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    signal.signal(signal.SIGTERM, on_sigterm)
-    try:
-        args.func(args)
-    except LabError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-    return 0
+    return run_command(lambda: args.func(args))
 
 
 if __name__ == "__main__":
