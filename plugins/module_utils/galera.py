@@ -121,20 +121,52 @@ def parse_wsrep_status(raw_status, variables=None):
     return status
 
 
-def _parse_key_values(text, source):
-    values = {}
-    for lineno, line in enumerate(text.splitlines(), 1):
-        line = line.strip()
-        if not line or line.startswith("#"):
+def _read_like_galera(text, source, single_keys, list_keys=()):
+    """Read a Galera state file the way Galera itself does.
+
+    Galera (codership/galera 4.x: galera/src/saved_state.cpp for grastate.dat,
+    gcomm/src/view.cpp for gvwstate.dat) takes the first whitespace-separated word of
+    each line as the key, lets a later line override an earlier one, skips lines it
+    does not know and never sees a last line without a newline (its getline loop
+    stops at end of file). Matching that is what makes our reading the server's.
+    Returns ``(values, warnings)``: each value is the list of words after the key
+    (a list of such lists for ``list_keys``).
+    """
+    values, lines_seen, warnings = {}, {}, []
+    lines = text.split("\n")
+    if lines[-1].strip():
+        warnings.append("%s: the last line %r has no newline at its end, so Galera does not read it"
+                        % (source, lines[-1][:80]))
+    for lineno, line in enumerate(lines[:-1], 1):
+        words = line.split()
+        if not words or words[0].startswith("#"):
             continue
-        if ":" not in line:
-            raise GaleraStateError("%s line %d is %r, expected 'key: value'" % (source, lineno, line))
-        key, value = line.split(":", 1)
-        values.setdefault(key.strip(), []).append(value.strip())
-    return values
+        key = words[0][:-1] if words[0].endswith(":") else None
+        if key in list_keys:
+            values.setdefault(key, []).append(words[1:])
+            continue
+        if key not in single_keys:
+            warnings.append("%s line %d %r is not a setting Galera knows; Galera ignores it"
+                            % (source, lineno, line.strip()[:80]))
+            continue
+        if key in lines_seen:
+            warnings.append("%s sets %s on line %d and again on line %d; Galera uses the last one"
+                            % (source, key, lines_seen[key], lineno))
+        values[key] = words[1:]
+        lines_seen[key] = lineno
+    return values, warnings
 
 
 _UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def _first_word(values, key, source):
+    words = values.get(key)
+    if words is None:
+        return None
+    if not words:
+        raise GaleraStateError("%s has a %s line without a value" % (source, key))
+    return words[0]
 
 
 def _check_uuid(value, source):
@@ -144,34 +176,46 @@ def _check_uuid(value, source):
 
 
 def parse_grastate(text, source="grastate.dat"):
-    """Parse grastate.dat: the node's saved position and whether it may bootstrap."""
-    values = _parse_key_values(text, source)
-    for required in ("uuid", "seqno"):
-        if required not in values:
-            raise GaleraStateError("%s has no %s line" % (source, required))
-    safe = values.get("safe_to_bootstrap", ["0"])[0]
-    if safe not in ("0", "1"):
+    """Parse grastate.dat: the node's saved position and whether it may bootstrap.
+
+    Read as Galera reads it (see _read_like_galera). What Galera assumes for a missing
+    line is used too: no uuid is the undefined (all-zero) UUID, no seqno is -1, and no
+    safe_to_bootstrap line means 1 (SavedState's initial value). Values Galera would
+    misread (a seqno that is not a number) are errors here rather than guesses.
+    """
+    values, warnings = _read_like_galera(text, source, ("version", "uuid", "seqno", "safe_to_bootstrap"))
+    uuid = _first_word(values, "uuid", source)
+    seqno = _first_word(values, "seqno", source)
+    safe = _first_word(values, "safe_to_bootstrap", source)
+    if safe not in (None, "0", "1"):
         raise GaleraStateError("%s has safe_to_bootstrap %r, expected 0 or 1" % (source, safe))
+    if uuid is None:
+        warnings.append("%s has no uuid line: Galera reads it as no saved state" % source)
+    if seqno is None:
+        warnings.append("%s has no seqno line: Galera reads it as seqno -1" % source)
     return {
-        "version": values.get("version", [None])[0],
-        "uuid": _check_uuid(values["uuid"][0], source),
-        "seqno": _to_int(values["seqno"][0], source + " seqno"),
-        "safe_to_bootstrap": safe == "1",
+        "version": _first_word(values, "version", source),
+        "uuid": ZERO_UUID if uuid is None else _check_uuid(uuid, source),
+        "seqno": -1 if seqno is None else _to_int(seqno, source + " seqno"),
+        "safe_to_bootstrap": safe != "0",
+        "warnings": warnings,
     }
 
 
 def parse_gvwstate(text, source="gvwstate.dat"):
     """Parse gvwstate.dat: the last Primary component view this node saw."""
-    values = _parse_key_values(text, source)
-    view = values.get("view_id", [""])[0].split()
-    if "my_uuid" not in values or len(view) != 3:
+    values, warnings = _read_like_galera(text, source, ("my_uuid", "view_id", "bootstrap"), ("member",))
+    view = values.get("view_id") or []
+    my_uuid = _first_word(values, "my_uuid", source)
+    if my_uuid is None or len(view) < 3:
         raise GaleraStateError("%s has no my_uuid or view_id line" % source)
     return {
-        "my_uuid": values["my_uuid"][0],
+        "my_uuid": my_uuid,
         "view_id": {"type": _to_int(view[0], source + " view type"), "uuid": view[1],
                     "seqno": _to_int(view[2], source + " view seqno")},
-        "bootstrap": values.get("bootstrap", ["0"])[0] == "1",
-        "members": [member.split()[0] for member in values.get("member", []) if member.split()],
+        "bootstrap": _first_word(values, "bootstrap", source) == "1",
+        "members": [member[0] for member in values.get("member", []) if member],
+        "warnings": warnings,
     }
 
 
@@ -192,11 +236,43 @@ def has_state(grastate):
     return bool(grastate) and grastate.get("uuid") not in (None, ZERO_UUID)
 
 
-def effective_position(live, grastate, recovered):
+# Where a node's position comes from (position.source)
+POSITION_SOURCES = ("live", "grastate", "recovered", "none", "unknown")
+
+
+def recovery_needed(grastate_status, grastate):
+    """Whether only --wsrep-recover can tell a stopped node's committed position.
+
+    grastate.dat holds the position only after a clean stop. When it is missing, empty
+    (a state transfer writes it empty), has the all-zero UUID or seqno -1 (a crash, or
+    the server was running), the position is in InnoDB and nowhere else.
+    """
+    if grastate_status != "present":
+        return True
+    return not has_state(grastate) or grastate.get("seqno", -1) < 0
+
+
+def state_conflict(grastate, recovered):
+    """A sentence when grastate.dat and the position recovered from InnoDB disagree, else None."""
+    if not has_state(grastate) or not recovered:
+        return None
+    if recovered.get("uuid") in (None, ZERO_UUID):
+        return ("grastate.dat names cluster state %s but InnoDB holds no Galera position: the data may "
+                "come from an interrupted state transfer or a restored backup" % grastate["uuid"])
+    if recovered["uuid"] != grastate["uuid"]:
+        return ("grastate.dat names cluster state %s but InnoDB's recovered position is in %s: the "
+                "datadir holds another cluster's data or a restored backup" % (grastate["uuid"], recovered["uuid"]))
+    return None
+
+
+def effective_position(live, grastate, recovered, datadir_kind=None):
     """The node's last committed position and where it came from.
 
     A running node's own counter is the truth; a stopped node's grastate.dat holds
-    it after a clean stop; after a crash only --wsrep-recover knows it.
+    it after a clean stop; otherwise only --wsrep-recover knows it. "none" is said
+    only on positive evidence that the node never held Galera data: an empty
+    datadir, or recovery that found no position and no grastate.dat naming a cluster.
+    Everything else is "unknown", which the bootstrap choice refuses.
     """
     if live and live.get("last_committed") is not None and live["last_committed"] >= 0:
         uuid = live.get("local_state_uuid") or live.get("cluster_state_uuid")
@@ -204,8 +280,13 @@ def effective_position(live, grastate, recovered):
             return {"uuid": uuid, "seqno": live["last_committed"], "source": "live"}
     if has_state(grastate) and grastate["seqno"] >= 0:
         return {"uuid": grastate["uuid"], "seqno": grastate["seqno"], "source": "grastate"}
-    if recovered and recovered.get("seqno", -1) >= 0 and recovered.get("uuid") != ZERO_UUID:
+    conflict = state_conflict(grastate, recovered)
+    if not conflict and recovered and recovered.get("seqno", -1) >= 0 \
+            and recovered.get("uuid") not in (None, ZERO_UUID):
         return {"uuid": recovered["uuid"], "seqno": recovered["seqno"], "source": "recovered"}
+    if not has_state(grastate) and not live and (
+            datadir_kind == "empty" or (recovered and recovered.get("uuid") in (None, ZERO_UUID))):
+        return {"uuid": None, "seqno": -1, "source": "none"}
     uuid = grastate.get("uuid") if has_state(grastate) else None
     return {"uuid": uuid, "seqno": -1, "source": "unknown"}
 
@@ -218,7 +299,11 @@ def assess(reachable, live, expected_cluster_size=None, max_flow_control_paused=
     problems = []
     status = live.get("cluster_status")
     if status == "non-Primary":
-        problems.append("node is non-Primary: quorum lost")
+        # One node cannot tell a partition from a lost quorum: both look like a
+        # component too small to be Primary. The bootstrap choice, which sees every
+        # node, says which it is.
+        problems.append("node is non-Primary (component of %s): it is cut off from the Primary component, "
+                        "or no Primary component remains (quorum lost)" % (live.get("cluster_size") or "?"))
     elif status == "Disconnected":
         problems.append("node is disconnected from the cluster")
     elif status != "Primary":

@@ -210,3 +210,151 @@ def test_directory_named_like_the_server_is_skipped(tmp_path, empty_path):
     (tmp_path / "sbin" / "mariadbd").mkdir(parents=True)
     expected = executable(tmp_path / "bin", "mysqld")
     assert galera_server.find_server_binary([str(tmp_path / "sbin"), str(tmp_path / "bin")]) == expected
+
+
+# --------------------------------------------------------------------------- read_state_file
+
+GRASTATE_TEXT = "# GALERA saved state\nversion: 2.1\nuuid:    6c1a5a5e-7d0c-11ef-9a0e-0a9d3c6d2f11\nseqno:   5\n"
+
+
+def test_read_state_file_absent(tmp_path):
+    assert galera_server.read_state_file(str(tmp_path / "grastate.dat")) == ("absent", None)
+
+
+def test_read_state_file_present(tmp_path):
+    path = tmp_path / "grastate.dat"
+    path.write_text(GRASTATE_TEXT)
+    assert galera_server.read_state_file(str(path)) == ("present", GRASTATE_TEXT)
+
+
+@pytest.mark.parametrize("content", ["", "\n", "  \n\n"], ids=["zero-bytes", "newline", "blanks"])
+def test_read_state_file_empty(tmp_path, content):
+    # Galera empties grastate.dat while a state transfer runs; an interrupted one leaves it so
+    path = tmp_path / "grastate.dat"
+    path.write_text(content)
+    assert galera_server.read_state_file(str(path))[0] == "empty"
+
+
+def test_read_state_file_follows_a_good_link(tmp_path):
+    (tmp_path / "real.dat").write_text(GRASTATE_TEXT)
+    os.symlink("real.dat", str(tmp_path / "grastate.dat"))
+    assert galera_server.read_state_file(str(tmp_path / "grastate.dat"))[0] == "present"
+
+
+def test_read_state_file_dangling_link_is_an_error_not_absent(tmp_path):
+    os.symlink("/nonexistent/grastate.dat", str(tmp_path / "grastate.dat"))
+    with pytest.raises(galera_server.StateFileError) as exc:
+        galera_server.read_state_file(str(tmp_path / "grastate.dat"))
+    assert str(exc.value) == ("%s is a symbolic link to /nonexistent/grastate.dat, which does not exist"
+                              % (tmp_path / "grastate.dat"))
+
+
+def test_read_state_file_link_loop_is_an_error(tmp_path):
+    os.symlink("grastate.dat", str(tmp_path / "grastate.dat"))
+    with pytest.raises(galera_server.StateFileError, match="is a symbolic link that loops"):
+        galera_server.read_state_file(str(tmp_path / "grastate.dat"))
+
+
+def test_read_state_file_directory_is_an_error(tmp_path):
+    (tmp_path / "grastate.dat").mkdir()
+    with pytest.raises(galera_server.StateFileError, match="grastate.dat is a directory, expected a regular file"):
+        galera_server.read_state_file(str(tmp_path / "grastate.dat"))
+
+
+def test_read_state_file_fifo_is_refused_without_blocking(tmp_path):
+    os.mkfifo(str(tmp_path / "grastate.dat"))
+    with pytest.raises(galera_server.StateFileError, match="grastate.dat is a FIFO, expected a regular file"):
+        galera_server.read_state_file(str(tmp_path / "grastate.dat"))
+
+
+def test_read_state_file_oversized(tmp_path):
+    path = tmp_path / "grastate.dat"
+    path.write_text("# " + "x" * galera_server.STATE_FILE_MAX_BYTES + "\n")
+    with pytest.raises(galera_server.StateFileError, match="more than the 65536 a Galera state file can be"):
+        galera_server.read_state_file(str(path))
+
+
+def test_read_state_file_not_utf8(tmp_path):
+    path = tmp_path / "grastate.dat"
+    path.write_bytes(b"version: 2.1\nuuid: \xff\xfe\n")
+    with pytest.raises(galera_server.StateFileError) as exc:
+        galera_server.read_state_file(str(path))
+    assert str(exc.value) == "%s is not text (byte 19 is not UTF-8): the file is damaged" % path
+
+
+def test_read_state_file_parent_is_a_file(tmp_path):
+    (tmp_path / "data").write_text("")
+    with pytest.raises(galera_server.StateFileError, match="cannot look at"):
+        galera_server.read_state_file(str(tmp_path / "data" / "grastate.dat"))
+
+
+# --------------------------------------------------------------------------- inspect_datadir
+
+@pytest.mark.parametrize("entries", [["mysql/"], ["ibdata1"], ["mysql.ibd", "#innodb_redo/"], ["aria_log_control"]])
+def test_inspect_datadir_server(tmp_path, entries):
+    for entry in entries:
+        if entry.endswith("/"):
+            (tmp_path / entry.rstrip("/")).mkdir()
+        else:
+            (tmp_path / entry).write_text("")
+    assert galera_server.inspect_datadir(str(tmp_path)) == "server"
+
+
+def test_inspect_datadir_empty_and_a_fresh_filesystem(tmp_path):
+    assert galera_server.inspect_datadir(str(tmp_path)) == "empty"
+    (tmp_path / "lost+found").mkdir()
+    assert galera_server.inspect_datadir(str(tmp_path)) == "empty"
+
+
+def test_inspect_datadir_missing_says_what_to_check(tmp_path):
+    with pytest.raises(galera_server.StateFileError) as exc:
+        galera_server.inspect_datadir(str(tmp_path / "mysq"))
+    assert str(exc.value).startswith("datadir %s does not exist" % (tmp_path / "mysq"))
+
+
+def test_inspect_datadir_file(tmp_path):
+    (tmp_path / "data").write_text("")
+    with pytest.raises(galera_server.StateFileError, match="is not a regular file|expected a directory"):
+        galera_server.inspect_datadir(str(tmp_path / "data"))
+
+
+def test_inspect_datadir_foreign_directory(tmp_path):
+    (tmp_path / "notes.txt").write_text("")
+    (tmp_path / "backup.tar").write_text("")
+    with pytest.raises(galera_server.StateFileError) as exc:
+        galera_server.inspect_datadir(str(tmp_path))
+    assert "is not a database server's datadir" in str(exc.value)
+    assert "backup.tar, notes.txt" in str(exc.value)
+
+
+# --------------------------------------------------------------------------- parse_help_datadir
+
+HELP_OUTPUT = """Variables (--variable-name=value)
+and boolean options {FALSE|TRUE}                             Value (after reading options)
+------------------------------------------------------------ -------------
+data-file-length                                             0
+datadir                                                      /var/lib/mysql/
+date-format                                                  %Y-%m-%d
+"""
+
+
+def test_parse_help_datadir():
+    assert galera_server.parse_help_datadir(HELP_OUTPUT) == "/var/lib/mysql/"
+    assert galera_server.parse_help_datadir("nothing here\n") is None
+    assert galera_server.parse_help_datadir(None) is None
+
+
+@pytest.mark.parametrize("first, second, expected", [
+    ("/var/lib/mysql", "/var/lib/mysql/", True),
+    ("/var/lib/mysql/", "/var/lib/./mysql", True),
+    ("/var/lib/mysql", "/var/lib/mysq", False),
+    ("/data/mysql", "/var/lib/mysql/", False),
+])
+def test_same_directory(first, second, expected):
+    assert galera_server.same_directory(first, second) is expected
+
+
+def test_same_directory_through_a_link(tmp_path):
+    (tmp_path / "real").mkdir()
+    os.symlink("real", str(tmp_path / "link"))
+    assert galera_server.same_directory(str(tmp_path / "link"), str(tmp_path / "real") + "/")
