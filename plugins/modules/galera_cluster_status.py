@@ -13,9 +13,17 @@ description:
   - Reads the live C(wsrep_%) status of a MariaDB Galera or Percona XtraDB Cluster node and returns it
     typed (integers, booleans, lists), together with the raw status map.
   - Reads C(grastate.dat) and C(gvwstate.dat) from the data directory, also when the server is down
-    or unreachable, so that the state of a stopped cluster can be judged.
+    or unreachable, so that the state of a stopped cluster can be judged. The files are read the way
+    Galera reads them (a repeated line overrides an earlier one, a last line without a newline is
+    ignored); what Galera would ignore is returned as a warning.
+  - The data directory is checked first. It must be the one the server uses (the running server's
+    C(datadir), or what its option files set when it is down), exist, and be a server's data directory
+    (or empty); otherwise the module fails, because the state files of a wrong directory would make a
+    node with data look like a node without. A state file that exists but is not a readable regular file
+    (a dangling or looping symbolic link, a directory, a FIFO, binary or oversized content) is an error,
+    never "absent".
   - With O(recover=true), runs the server's C(--wsrep-recover) to find the committed position of a
-    node that crashed (its C(grastate.dat) says C(seqno -1)).
+    stopped node whose C(grastate.dat) does not hold it: missing, empty, all-zero UUID or C(seqno -1).
   - Gives a verdict, RV(healthy), and the list of RV(problems) in words.
   - Optionally waits until the node is Synced, Primary or part of a cluster of the expected size,
     which is what rolling operations gate on.
@@ -31,8 +39,9 @@ attributes:
   check_mode:
     support: full
     details:
-      - The module only reads. O(recover=true) runs C(--wsrep-recover) in check mode too; like every
-        server start it may replay InnoDB's redo log, which changes no committed data.
+      - The module only reads. In check mode O(recover=true) does not run C(--wsrep-recover), which starts
+        the server on the data directory (InnoDB crash recovery writes to it); RV(recovery) then says the
+        position needs a run without C(--check), and RV(position) stays V(unknown).
   diff_mode:
     support: none
     details:
@@ -44,8 +53,10 @@ options:
   datadir:
     description:
       - Absolute path of the node's data directory, where C(grastate.dat) and C(gvwstate.dat) live.
-      - When unset, the server's C(datadir) variable is used if the server answers, else
+      - When unset, the server's C(datadir) variable is used if the server answers, else the datadir its
+        option files set (C(--verbose --help) of O(server_binary), which starts nothing), else
         V(/var/lib/mysql).
+      - When set, it must name the same directory as the server's; the module fails otherwise.
     type: path
   expected_cluster_size:
     description:
@@ -83,22 +94,22 @@ options:
     default: 2
   recover:
     description:
-      - When C(grastate.dat) says C(seqno -1) (the node crashed or is running), run the server
-        binary with C(--wsrep-recover) to read the committed position from InnoDB, returned as
-        RV(recovered).
-      - The server must be stopped; the module refuses when it answers or when a server process
-        uses O(datadir).
+      - When the server is stopped and C(grastate.dat) does not hold the committed position (missing, empty,
+        all-zero UUID, or C(seqno -1) after a crash), run the server binary with C(--wsrep-recover) to read
+        the position from InnoDB, returned as RV(recovered). Not run in check mode.
+      - Nothing is recovered while the server answers (its live position is known). The module refuses when
+        a server process uses O(datadir) but does not answer.
     type: bool
     default: false
   server_binary:
     description:
-      - The server program used for O(recover). Defaults to the first of C(mariadbd) and C(mysqld)
-        found in C(/usr/sbin), C(/usr/libexec) or E(PATH).
+      - The server program used for O(recover) and to read the configured datadir of a stopped server.
+        Defaults to the first of C(mariadbd) and C(mysqld) found in C(/usr/sbin), C(/usr/libexec) or E(PATH).
     type: path
   server_defaults_file:
     description:
-      - Absolute path of an option file passed as C(--defaults-file) to the server for O(recover), when the node does
-        not use the server's default option files.
+      - Absolute path of an option file passed as C(--defaults-file) to the server for O(recover) and for reading
+        its datadir setting, when the node does not use the server's default option files.
     type: path
   server_user:
     description:
@@ -134,7 +145,7 @@ EXAMPLES = r'''
     expected_cluster_size: 3
     timeout: 600
 
-- name: After a full crash, read every node's recovered position (servers stopped)
+- name: After a full outage, read every node's position, recovering it from InnoDB where grastate.dat lacks it
   stackops.openstack.galera_cluster_status:
     login_unix_socket: /run/mysqld/mysqld.sock
     recover: true
@@ -257,8 +268,21 @@ wsrep_status:
   returned: always
   type: dict
   sample: {"wsrep_cluster_size": "3", "wsrep_local_state_comment": "Synced"}
+datadir:
+  description: The data directory that was read, and what it holds.
+  returned: always
+  type: dict
+  contains:
+    path:
+      description: The directory.
+      type: str
+      sample: /var/lib/mysql
+    kind:
+      description: V(server) (a server initialised it) or V(empty) (nothing in it yet).
+      type: str
+      sample: server
 grastate:
-  description: Contents of C(grastate.dat).
+  description: Contents of C(grastate.dat), read as Galera reads it.
   returned: always
   type: dict
   contains:
@@ -270,6 +294,15 @@ grastate:
       description: Whether the file exists.
       type: bool
       sample: true
+    status:
+      description: V(absent), V(empty) (Galera empties it during a state transfer) or V(present).
+      type: str
+      sample: present
+    warnings:
+      description: Lines Galera ignores or overrides (a repeated key, an unknown line, a last line without a newline).
+      type: list
+      elements: str
+      sample: ["/var/lib/mysql/grastate.dat sets seqno on line 3 and again on line 5; Galera uses the last one"]
     version:
       description: File format version.
       type: str
@@ -279,29 +312,49 @@ grastate:
       type: str
       sample: 6c1a5a5e-7d0c-11ef-9a0e-0a9d3c6d2f11
     seqno:
-      description: Saved position; V(-1) while the server runs or after a crash.
+      description: Saved position; V(-1) while the server runs or after a crash (and when the line is missing).
       type: int
       sample: 1843
     safe_to_bootstrap:
-      description: Whether this node was the last to leave the Primary component.
+      description: Whether this node was the last to leave the Primary component (V(true) when the line is
+        missing, as Galera assumes).
       type: bool
       sample: false
 gvwstate:
   description: Contents of C(gvwstate.dat), the last Primary view (present while running and after a crash).
   returned: always
   type: dict
-  sample: {"path": "/var/lib/mysql/gvwstate.dat", "exists": true, "my_uuid": "7f3e0a3c-7d0c-11ef-8a33-3b6a4d0e1c2a",
+  sample: {"path": "/var/lib/mysql/gvwstate.dat", "exists": true, "status": "present", "warnings": [], "my_uuid": "7f3e0a3c-7d0c-11ef-8a33-3b6a4d0e1c2a",
            "view_id": {"type": 3, "uuid": "7f3e0a3c-7d0c-11ef-8a33-3b6a4d0e1c2a", "seqno": 3},
            "bootstrap": false, "members": ["7f3e0a3c-7d0c-11ef-8a33-3b6a4d0e1c2a"]}
 recovered:
   description: Position printed by C(--wsrep-recover), when O(recover=true) ran it; V(null) otherwise.
+    The all-zero UUID with seqno V(-1) means InnoDB holds no Galera position.
   returned: always
   type: dict
   sample: {"uuid": "6c1a5a5e-7d0c-11ef-9a0e-0a9d3c6d2f11", "seqno": 1843}
+recovery:
+  description: Whether the position could only come from C(--wsrep-recover), whether that ran, and if not, why.
+  returned: always
+  type: dict
+  sample: {"needed": true, "ran": false, "skipped_reason": "check mode does not run --wsrep-recover: ..."}
+state_transfer:
+  description: What an empty C(grastate.dat) means; V(in progress) (the server runs and is not Synced),
+    V(interrupted) (the server is down), V(finished), or V(null) when the file is not empty.
+  returned: always
+  type: str
+  sample: interrupted
+state_conflict:
+  description: Set when C(grastate.dat) names a cluster state that the position recovered from InnoDB contradicts;
+    the bootstrap choice refuses such a node.
+  returned: always
+  type: str
+  sample: "grastate.dat names cluster state 6c1a5a5e-... but InnoDB's recovered position is in 9e4d3b2a-..."
 position:
   description:
     - The node's last committed position and its source; V(live) (the running server),
-      V(grastate) (clean stop), V(recovered) (O(recover)) or V(unknown) (seqno -1).
+      V(grastate) (clean stop), V(recovered) (O(recover)), V(none) (positively no Galera data: an empty
+      datadir, or recovery found no position and no C(grastate.dat) names a cluster) or V(unknown).
   returned: always
   type: dict
   sample: {"uuid": "6c1a5a5e-7d0c-11ef-9a0e-0a9d3c6d2f11", "seqno": 1843, "source": "grastate"}
@@ -315,7 +368,8 @@ problems:
   returned: always
   type: list
   elements: str
-  sample: ["node is non-Primary: quorum lost", "cluster size 1, expected 3"]
+  sample: ["node is non-Primary (component of 1): it is cut off from the Primary component, or no Primary component
+           remains (quorum lost)", "cluster size 1, expected 3"]
 waited:
   description: Seconds spent waiting for O(wait_for).
   returned: always
@@ -331,11 +385,18 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.stackops.openstack.plugins.module_utils import galera
 from ansible_collections.stackops.openstack.plugins.module_utils import mysql_connection as conn
 from ansible_collections.stackops.openstack.plugins.module_utils.galera_server import (
-    find_server_processes,
+    StateFileError,
     find_server_binary,
+    find_server_processes,
+    inspect_datadir,
+    parse_help_datadir,
+    read_state_file,
+    same_directory,
 )
 
 DEFAULT_DATADIR = "/var/lib/mysql"
+CHECK_MODE_NO_RECOVERY = ("check mode does not run --wsrep-recover: it starts the server on the datadir, and "
+                          "InnoDB crash recovery writes to it; a run without --check recovers the position")
 
 
 def read_live(params):
@@ -355,21 +416,57 @@ def read_live(params):
     return True, None, variables, raw
 
 
-def read_state_file(module, path, parser):
-    if not os.path.exists(path):
-        return {"path": path, "exists": False}
+def _server_command(params, binary):
+    # --defaults-file must come right after the program name, or the server ignores it
+    command = [binary]
+    if params["server_defaults_file"]:
+        command.append("--defaults-file=%s" % params["server_defaults_file"])
+    return command
+
+
+def configured_datadir(module, binary):
+    """The datadir the server's option files give it (read-only: --verbose --help starts nothing)."""
+    command = _server_command(module.params, binary) + ["--verbose", "--help"]
+    rc, out, err = module.run_command(command)
+    datadir = parse_help_datadir(out)
+    if rc != 0 or not datadir:
+        tail = "\n".join((out + err).strip().splitlines()[-5:])
+        module.fail_json(msg="cannot read the server's datadir setting with %s --verbose --help (rc=%d): %s"
+                             % (binary, rc, tail), cmd=command)
+    return datadir
+
+
+def resolve_datadir(module, reachable, variables):
+    """The datadir to read, checked against the one the server uses or would use."""
+    params = module.params
+    wanted = params["datadir"]
+    if reachable and variables.get("datadir"):
+        actual, whose = variables["datadir"], "the running server uses"
+    else:
+        binary = params["server_binary"] or find_server_binary()
+        if not binary:
+            return wanted or DEFAULT_DATADIR
+        actual, whose = configured_datadir(module, binary), "the server's option files set"
+    if wanted and not same_directory(wanted, actual):
+        module.fail_json(msg="datadir is %s, but %s datadir %s: the state files of another directory say nothing "
+                             "about this node; fix galera datadir settings or the option files" % (wanted, whose, actual))
+    return wanted or actual.rstrip("/") or "/"
+
+
+def read_state(module, path, parser):
     try:
-        with open(path) as handle:
-            text = handle.read()
-    except (IOError, OSError) as exc:
-        module.fail_json(msg="cannot read %s: %s; run the task with become: true or point datadir "
-                             "at a readable copy" % (path, exc.strerror or exc))
-    try:
-        parsed = parser(text, path)
-    except galera.GaleraStateError as exc:
-        module.fail_json(msg="malformed state file: %s" % exc)
-    parsed.update(path=path, exists=True)
-    return parsed
+        status, text = read_state_file(path)
+    except StateFileError as exc:
+        module.fail_json(msg=str(exc))
+    result = {"path": path, "exists": status != "absent", "status": status, "warnings": []}
+    if status == "present":
+        try:
+            result.update(parser(text, path))
+        except galera.GaleraStateError as exc:
+            module.fail_json(msg="malformed state file: %s" % exc)
+    for warning in result["warnings"]:
+        module.warn(warning)
+    return result
 
 
 def recover_position(module, datadir):
@@ -382,12 +479,9 @@ def recover_position(module, datadir):
     if not binary:
         module.fail_json(msg="recover=true needs the server binary: neither mariadbd nor mysqld was found; "
                              "set server_binary")
-    # --defaults-file must come first; --disable-log-error sends the report to stderr.
-    command = [binary]
-    if params["server_defaults_file"]:
-        command.append("--defaults-file=%s" % params["server_defaults_file"])
-    command += ["--datadir=%s" % datadir, "--user=%s" % params["server_user"], "--wsrep-recover",
-                "--disable-log-error"]
+    # --disable-log-error sends the report to stderr.
+    command = _server_command(params, binary) + [
+        "--datadir=%s" % datadir, "--user=%s" % params["server_user"], "--wsrep-recover", "--disable-log-error"]
     rc, out, err = module.run_command(command)
     recovered = galera.parse_recovered_position(out + "\n" + err)
     if recovered is None:
@@ -395,6 +489,30 @@ def recover_position(module, datadir):
         module.fail_json(msg="%s --wsrep-recover printed no recovered position (rc=%d); last lines:\n%s"
                              % (binary, rc, tail), cmd=command)
     return recovered
+
+
+def state_transfer(grastate, reachable, live):
+    """What an empty grastate.dat means: Galera empties it while a state transfer runs."""
+    if grastate["status"] != "empty":
+        return None
+    if reachable and live.get("local_state_comment") != "Synced":
+        return "in progress"
+    return "finished" if reachable else "interrupted"
+
+
+def state_problems(transfer, live, conflict, recovery):
+    problems = []
+    if transfer == "in progress":
+        problems.append("grastate.dat is empty: a state transfer to this node is in progress (node is %s)"
+                        % (live.get("local_state_comment") or "not Synced"))
+    elif transfer == "interrupted":
+        problems.append("grastate.dat is empty: a state transfer to this node was interrupted, so its data may be "
+                        "incomplete; it should join by a new state transfer, not be bootstrapped")
+    if conflict:
+        problems.append(conflict)
+    if recovery["needed"] and not recovery["ran"]:
+        problems.append("the committed position is unknown: %s" % recovery["skipped_reason"])
+    return problems
 
 
 def main():
@@ -458,20 +576,34 @@ def main():
                              waited=round(waited, 1))
         time.sleep(min(params["poll_interval"], max(0.1, params["timeout"] - waited)))
 
-    datadir = params["datadir"] or variables.get("datadir") or DEFAULT_DATADIR
-    grastate = read_state_file(module, os.path.join(datadir, "grastate.dat"), galera.parse_grastate)
-    gvwstate = read_state_file(module, os.path.join(datadir, "gvwstate.dat"), galera.parse_gvwstate)
+    datadir = resolve_datadir(module, reachable, variables)
+    try:
+        datadir_kind = inspect_datadir(datadir)
+    except StateFileError as exc:
+        module.fail_json(msg=str(exc))
+    grastate = read_state(module, os.path.join(datadir, "grastate.dat"), galera.parse_grastate)
+    gvwstate = read_state(module, os.path.join(datadir, "gvwstate.dat"), galera.parse_gvwstate)
 
     recovered = None
-    if params["recover"]:
-        if reachable:
-            module.fail_json(msg="recover=true needs the server stopped, but %s answers"
-                                 % conn.describe_target(params))
-        if not grastate["exists"] or grastate["seqno"] == -1:
+    recovery = {"needed": False, "ran": False, "skipped_reason": None}
+    if not reachable and datadir_kind == "server" and galera.recovery_needed(grastate["status"], grastate):
+        recovery["needed"] = True
+        if not params["recover"]:
+            recovery["skipped_reason"] = ("grastate.dat does not hold it (%s) and recover=false"
+                                          % _grastate_summary(grastate))
+        elif module.check_mode:
+            recovery["skipped_reason"] = CHECK_MODE_NO_RECOVERY
+        else:
             recovered = recover_position(module, datadir)
+            recovery["ran"] = True
 
+    transfer = state_transfer(grastate, reachable, live)
+    conflict = galera.state_conflict(grastate, recovered)
+    position = galera.effective_position(live, grastate if grastate["status"] == "present" else {}, recovered,
+                                         datadir_kind)
     problems = galera.assess(reachable, live, params["expected_cluster_size"],
                              params["max_flow_control_paused"], error)
+    problems += state_problems(transfer, live, conflict, recovery)
     module.exit_json(
         changed=False,
         reachable=reachable,
@@ -479,14 +611,26 @@ def main():
         server_version=_version(variables),
         galera=live,
         wsrep_status=raw,
+        datadir={"path": datadir, "kind": datadir_kind},
         grastate=grastate,
         gvwstate=gvwstate,
         recovered=recovered,
-        position=galera.effective_position(live, grastate if grastate["exists"] else {}, recovered),
+        recovery=recovery,
+        state_transfer=transfer,
+        state_conflict=conflict,
+        position=position,
         healthy=not problems,
         problems=problems,
         waited=round(waited, 1),
     )
+
+
+def _grastate_summary(grastate):
+    if grastate["status"] != "present":
+        return "it is %s" % grastate["status"]
+    if not galera.has_state(grastate):
+        return "it has the all-zero UUID"
+    return "seqno %d" % grastate["seqno"]
 
 
 def _version(variables):

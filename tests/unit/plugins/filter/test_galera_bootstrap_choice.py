@@ -185,3 +185,37 @@ def test_empty_force_node_means_no_force(warnings, force_node):
     assert choice["forced"] is False
     assert choice["node"] == "db3"
     assert warnings == []
+
+
+# --------------------------------------------------------------------------- malformed input: a message, never a TypeError
+
+@pytest.mark.parametrize("db2_status, fragment", [
+    pytest.param("stopped", "db2: the status is str, expected a galera_cluster_status result (a dict)", id="string"),
+    pytest.param(dict(stopped(23), grastate=[23]), "db2: grastate is [23] (list), expected a dict", id="grastate-list"),
+    pytest.param(dict(stopped(23), grastate=dict(stopped(23)["grastate"], seqno="23")),
+                 "db2: grastate.seqno is '23' (str), expected an integer", id="seqno-string"),
+    pytest.param(dict(stopped(23), recovered="db2:23"), "db2: recovered is 'db2:23' (str), expected a dict",
+                 id="recovered-string"),
+])
+def test_malformed_status_fails_naming_host_and_field(db2_status, fragment):
+    vars_ = dict(CLEAN_STOP, db2={"galera_status": db2_status})
+    with pytest.raises(AnsibleFilterError) as exc:
+        galera_bootstrap_choice(HOSTS, vars_)
+    assert str(exc.value) == "galera_bootstrap_choice: " + fragment
+
+
+@pytest.mark.parametrize("args, fragment", [
+    pytest.param({"hostvars": "hostvars"}, "hostvars is str, expected the hostvars magic variable", id="hostvars-str"),
+    pytest.param({"hostvars": 7}, "hostvars is int, expected the hostvars magic variable", id="hostvars-int"),
+    pytest.param({"status_var": ["galera_status"]}, "status_var is ['galera_status'], expected the name of a variable",
+                 id="status-var-list"),
+    pytest.param({"status_var": ""}, "status_var is '', expected the name of a variable", id="status-var-empty"),
+    pytest.param({"force_node": 3}, "force_node is 3, expected a host name", id="force-node-int"),
+    pytest.param({"hosts": ["db1", 2]}, "host 2 (int) is not a host name", id="host-int"),
+    pytest.param({"hosts": {"db1": 1}}, "expects the list of cluster hosts, got {'db1': 1}", id="hosts-dict"),
+])
+def test_bad_filter_arguments_fail_with_a_message(args, fragment):
+    call = dict({"hosts": HOSTS, "hostvars": CLEAN_STOP}, **args)
+    with pytest.raises(AnsibleFilterError) as exc:
+        galera_bootstrap_choice(call.pop("hosts"), call.pop("hostvars"), **call)
+    assert fragment in str(exc.value)

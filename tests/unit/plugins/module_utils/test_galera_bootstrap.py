@@ -18,15 +18,18 @@ UUID = "6c1a5a5e-7d0c-11ef-9a0e-0a9d3c6d2f11"
 OTHER_UUID = "9e4d3b2a-1c0f-11f0-8b7e-52540a1b2c3d"
 
 DECISION_KEYS = {"action", "bootstrap_needed", "node", "node_running", "reason", "forced",
-                 "needs_safe_to_bootstrap", "positions", "warnings"}
+                 "needs_safe_to_bootstrap", "restore_grastate", "needs_recovery", "positions", "warnings"}
+NOT_RECOVERED = "grastate.dat does not hold it (seqno -1) and recover=false"
+CHECK_MODE = "check mode does not run --wsrep-recover"
 
 
 def node(reachable=False, cluster_status=None, last_committed=None, uuid=UUID, grastate=True,
-         seqno=-1, safe=False, grastate_uuid=None, recovered=None):
+         seqno=-1, safe=False, grastate_uuid=None, recovered=None, datadir_kind="server", skipped_reason=None):
     """A galera_cluster_status result, shaped like the module's return.
 
-    ``grastate`` False means no grastate.dat in the datadir; ``recovered`` is a seqno
-    (the position --wsrep-recover printed, with ``uuid``) or a full dict.
+    ``grastate`` False means no grastate.dat in the datadir, "empty" a 0-byte one;
+    ``recovered`` is a seqno (the position --wsrep-recover printed, with ``uuid``) or a
+    full dict; ``skipped_reason`` says why recovery did not run where it was needed.
     """
     galera = {}
     if reachable:
@@ -41,11 +44,16 @@ def node(reachable=False, cluster_status=None, last_committed=None, uuid=UUID, g
             "ready": cluster_status == "Primary",
             "connected": True,
         }
-    state = {"path": "/var/lib/mysql/grastate.dat", "exists": bool(grastate)}
-    if grastate:
+    status = {True: "present", False: "absent", "empty": "empty"}[grastate]
+    state = {"path": "/var/lib/mysql/grastate.dat", "exists": status != "absent", "status": status, "warnings": []}
+    if status == "present":
         state.update(version="2.1", uuid=grastate_uuid or uuid, seqno=seqno, safe_to_bootstrap=safe)
     if isinstance(recovered, int):
         recovered = {"uuid": uuid, "seqno": recovered}
+    needed = not reachable and datadir_kind == "server" and (
+        status != "present" or state["uuid"] == ZERO_UUID or seqno < 0)
+    if needed and recovered is None and skipped_reason is None:
+        skipped_reason = NOT_RECOVERED
     return {
         "changed": False,
         "reachable": reachable,
@@ -53,9 +61,13 @@ def node(reachable=False, cluster_status=None, last_committed=None, uuid=UUID, g
         "server_version": "10.11.11-MariaDB-0+deb12u1 Debian 12" if reachable else None,
         "galera": galera,
         "wsrep_status": {},
+        "datadir": {"path": "/var/lib/mysql", "kind": datadir_kind},
         "grastate": state,
-        "gvwstate": {"path": "/var/lib/mysql/gvwstate.dat", "exists": False},
+        "gvwstate": {"path": "/var/lib/mysql/gvwstate.dat", "exists": False, "status": "absent", "warnings": []},
         "recovered": recovered,
+        "recovery": {"needed": needed, "ran": recovered is not None, "skipped_reason": None if recovered else skipped_reason},
+        "state_transfer": "interrupted" if status == "empty" and not reachable else None,
+        "state_conflict": None,
         "healthy": reachable and cluster_status == "Primary",
         "problems": [],
         "waited": 0.0,
@@ -77,7 +89,12 @@ def crashed(recovered=None, **kwargs):
 
 
 def fresh():
-    """A node that never joined a cluster: no grastate.dat."""
+    """A node that never joined a cluster: no grastate.dat, and InnoDB holds no Galera position."""
+    return node(grastate=False, recovered={"uuid": ZERO_UUID, "seqno": -1})
+
+
+def unseen():
+    """A stopped node without grastate.dat whose InnoDB was not asked: its position is unknown."""
     return node(grastate=False)
 
 
@@ -124,8 +141,8 @@ def test_primary_node_means_join():
     assert decision["forced"] is False
     assert decision["needs_safe_to_bootstrap"] is False
     assert decision["warnings"] == []
-    assert "db2 is in a Primary component" in decision["reason"]
-    assert "join the others" in decision["reason"]
+    assert decision["reason"] == ("db2 is in a Primary component (component of 3): no bootstrap needed; "
+                                  "start db1, db3 to join it")
 
 
 def test_first_primary_in_inventory_order_is_named():
@@ -242,7 +259,6 @@ def test_forced_choice_of_a_crashed_node_without_recovery():
     pytest.param(failed(), id="failed"),
     pytest.param(unreachable_host(), id="unreachable"),
     pytest.param(skipped(), id="skipped"),
-    pytest.param("not a dict", id="string"),
     pytest.param({"reachable": False, "galera": {}}, id="no-grastate-key"),
 ])
 def test_unknown_node_refuses_naming_it(bad):
@@ -264,40 +280,194 @@ def test_every_unknown_node_is_named():
 
 # --------------------------------------------------------------------------- new cluster
 
-def test_new_cluster_without_any_grastate_bootstraps_the_first_node():
-    decision = choose_bootstrap([("db1", fresh()), ("db2", fresh()), ("db3", fresh())])
+def test_new_cluster_only_when_every_node_shows_no_galera_data():
+    decision = choose_bootstrap([("db1", fresh()), ("db2", fresh()),
+                                 ("db3", node(grastate=False, datadir_kind="empty"))])
     assert decision["action"] == BOOTSTRAP
     assert decision["bootstrap_needed"] is True
     assert decision["node"] == "db1"
-    assert decision["reason"] == "new cluster: no node has Galera state, bootstrap the first node db1"
+    assert decision["reason"] == ("new cluster: every node shows a datadir that never held Galera data (empty, or "
+                                  "--wsrep-recover found no position), bootstrap the first node db1")
     assert decision["needs_safe_to_bootstrap"] is False
+    assert decision["restore_grastate"] is None
     assert decision["node_running"] is False
-    assert decision["positions"] == {name: {"uuid": None, "seqno": -1, "source": "unknown"}
+    assert decision["positions"] == {name: {"uuid": None, "seqno": -1, "source": "none"}
                                      for name in ("db1", "db2", "db3")}
 
 
-def test_new_cluster_with_zero_uuid_grastate():
+def test_missing_grastate_everywhere_is_not_a_new_cluster():
+    # Reproduced on a real cluster: grastate.dat deleted on every node after a clean stop
+    # read as "new cluster", the first node got a new UUID and the others a full SST.
+    decision = choose_bootstrap([("db1", unseen()), ("db2", unseen()), ("db3", unseen())])
+    assert decision["action"] == REFUSE
+    assert decision["node"] is None
+    assert decision["reason"].startswith("the committed position of db1, db2, db3 is unknown (grastate.dat does not "
+                                         "hold it (seqno -1) and recover=false)")
+
+
+def test_zero_uuid_grastate_without_recovery_is_unknown():
     zero = node(uuid=ZERO_UUID, seqno=-1)
+    decision = choose_bootstrap([("db1", zero), ("db2", fresh())])
+    assert decision["action"] == REFUSE
+    assert "the committed position of db1 is unknown" in decision["reason"]
+
+
+def test_zero_uuid_grastate_with_recovery_that_found_nothing_is_new():
+    zero = node(uuid=ZERO_UUID, seqno=-1, recovered={"uuid": ZERO_UUID, "seqno": -1})
     decision = choose_bootstrap([("db1", zero), ("db2", fresh())])
     assert decision["action"] == BOOTSTRAP
     assert decision["node"] == "db1"
     assert decision["reason"].startswith("new cluster")
 
 
-def test_new_cluster_first_node_already_running():
-    # A first node started without a cluster (not Primary, no state) is bootstrapped in place.
+def test_running_node_without_a_position_is_not_proof_of_a_new_cluster():
     running = node(reachable=True, cluster_status="Disconnected", last_committed=-1, uuid=ZERO_UUID,
                    grastate_uuid=ZERO_UUID)
     decision = choose_bootstrap([("db1", running), ("db2", fresh())])
-    assert decision["action"] == BOOTSTRAP
-    assert decision["node"] == "db1"
-    assert decision["node_running"] is True
+    assert decision["action"] == REFUSE
+    assert "the committed position of db1 is unknown" in decision["reason"]
 
 
-def test_node_without_state_is_left_out_when_others_have_state():
+def test_node_without_galera_data_is_left_out_and_named_when_others_have_state():
     decision = choose_bootstrap([("db1", fresh()), ("db2", stopped(25, safe=True)), ("db3", stopped(23))])
     assert decision["action"] == BOOTSTRAP
     assert decision["node"] == "db2"
+    assert decision["reason"].endswith("; db1 never held Galera data and will join by state transfer")
+
+
+def test_unseen_node_is_not_left_out_when_others_have_state():
+    # grastate.dat deleted on the most advanced node: it must not drop out of the comparison
+    decision = choose_bootstrap([("db1", stopped(21)), ("db2", stopped(23)), ("db3", unseen())])
+    assert decision["action"] == REFUSE
+    assert "the committed position of db3 is unknown" in decision["reason"]
+
+
+def test_deleted_grastate_on_the_most_advanced_node_is_recovered_and_chosen():
+    decision = choose_bootstrap([("db1", stopped(21)), ("db2", stopped(23)),
+                                 ("db3", node(grastate=False, recovered=25))])
+    assert decision["action"] == BOOTSTRAP
+    assert decision["node"] == "db3"
+    assert decision["needs_safe_to_bootstrap"] is False
+    assert decision["restore_grastate"] == {"uuid": UUID, "seqno": 25}
+
+
+# --------------------------------------------------------------------------- check mode and unknown positions
+
+def test_check_mode_without_recovery_refuses_and_says_a_real_run_recovers():
+    reason = CHECK_MODE + ": it starts the server on the datadir; a run without --check recovers the position"
+    decision = choose_bootstrap([("db1", crashed(skipped_reason=reason)), ("db2", crashed(skipped_reason=reason)),
+                                 ("db3", stopped(20))])
+    assert decision["action"] == REFUSE
+    assert decision["reason"] == ("the committed position of db1, db2 is unknown (%s); every node's position must "
+                                  "be known before one is chosen, or force a node" % reason)
+    assert decision["needs_recovery"] == ["db1", "db2"]
+
+
+def test_different_reasons_for_unknown_positions_are_given_per_node():
+    decision = choose_bootstrap([("db1", crashed(skipped_reason="check mode")), ("db2", crashed())])
+    assert "db1: check mode; db2: %s" % NOT_RECOVERED in decision["reason"]
+
+
+def test_result_without_recovery_details_says_what_to_run():
+    result = crashed()
+    del result["recovery"]
+    decision = choose_bootstrap([("db1", result), ("db2", stopped(3))])
+    assert decision["action"] == REFUSE
+    assert "grastate.dat says seqno -1 and no position was recovered from InnoDB" in decision["reason"]
+
+
+# --------------------------------------------------------------------------- grastate.dat and InnoDB disagree
+
+def test_grastate_contradicting_the_recovered_uuid_refuses():
+    odd = node(seqno=-1, grastate_uuid=OTHER_UUID, recovered=40)
+    decision = choose_bootstrap([("db1", odd), ("db2", crashed(30))])
+    assert decision["action"] == REFUSE
+    assert decision["reason"].startswith("db1: grastate.dat names cluster state %s but InnoDB's recovered position "
+                                         "is in %s" % (OTHER_UUID, UUID))
+    assert decision["reason"].endswith("check by hand which data is right and force a node")
+
+
+def test_grastate_naming_a_cluster_while_innodb_has_nothing_refuses():
+    odd = node(seqno=-1, recovered={"uuid": ZERO_UUID, "seqno": -1})
+    decision = choose_bootstrap([("db1", odd), ("db2", crashed(30))])
+    assert decision["action"] == REFUSE
+    assert "InnoDB holds no Galera position" in decision["reason"]
+
+
+# --------------------------------------------------------------------------- empty grastate.dat (state transfer)
+
+def test_interrupted_state_transfer_node_behind_is_not_a_problem():
+    decision = choose_bootstrap([("db1", node(grastate="empty", recovered=10)), ("db2", stopped(25, safe=True))])
+    assert decision["action"] == BOOTSTRAP
+    assert decision["node"] == "db2"
+
+
+def test_interrupted_state_transfer_node_never_wins():
+    decision = choose_bootstrap([("db1", node(grastate="empty", recovered=30)), ("db2", stopped(25))])
+    assert decision["action"] == REFUSE
+    assert decision["reason"].startswith("db1 has the most advanced recovered position %s:30 (recovered) but its "
+                                         "grastate.dat is empty" % UUID)
+
+
+def test_empty_grastate_without_recovery_is_unknown():
+    decision = choose_bootstrap([("db1", node(grastate="empty")), ("db2", stopped(25))])
+    assert decision["action"] == REFUSE
+    assert "the committed position of db1 is unknown" in decision["reason"]
+
+
+# --------------------------------------------------------------------------- partitions
+
+def test_running_node_cut_off_from_a_primary_component_points_at_the_network():
+    cut_off = node(reachable=True, cluster_status="non-Primary", last_committed=30)
+    decision = choose_bootstrap([("db1", cut_off), ("db2", primary()), ("db3", primary())])
+    assert decision["action"] == JOIN
+    assert decision["node"] == "db2"
+    assert decision["reason"] == ("db2 is in a Primary component (component of 3): no bootstrap needed; db1 is "
+                                  "running but cut off from it (component of 1): check the network between db1 and "
+                                  "db2, they rejoin by themselves once they reach it")
+
+
+# --------------------------------------------------------------------------- malformed input
+
+@pytest.mark.parametrize("mutate, fragment", [
+    pytest.param(lambda r: "not a dict", "db2: the status is str, expected a galera_cluster_status result",
+                 id="string"),
+    pytest.param(lambda r: dict(r, grastate="present"), "db2: grastate is 'present' (str), expected a dict",
+                 id="grastate-string"),
+    pytest.param(lambda r: dict(r, grastate=dict(r["grastate"], seqno="25")),
+                 "db2: grastate.seqno is '25' (str), expected an integer", id="seqno-string"),
+    pytest.param(lambda r: dict(r, grastate=dict(r["grastate"], seqno=True)),
+                 "db2: grastate.seqno is True (bool), expected an integer", id="seqno-bool"),
+    pytest.param(lambda r: dict(r, grastate=dict(r["grastate"], uuid=5)),
+                 "db2: grastate.uuid is 5 (int), expected a UUID", id="uuid-int"),
+    pytest.param(lambda r: dict(r, reachable="no"), "db2: reachable is 'no' (str), expected true or false",
+                 id="reachable-string"),
+    pytest.param(lambda r: dict(r, recovered=[1]), "db2: recovered is [1] (list), expected a dict",
+                 id="recovered-list"),
+    pytest.param(lambda r: dict(r, recovered={"uuid": UUID}), "db2: recovered.seqno is None (NoneType), "
+                 "expected an integer", id="recovered-without-seqno"),
+    pytest.param(lambda r: dict(r, galera=[]), "db2: galera is [] (list), expected a dict", id="galera-list"),
+    pytest.param(lambda r: dict(r, galera={"last_committed": "7"}),
+                 "db2: galera.last_committed is '7' (str), expected an integer", id="last-committed-string"),
+    pytest.param(lambda r: dict(r, datadir="/var/lib/mysql"),
+                 "db2: datadir is '/var/lib/mysql' (str), expected a dict", id="datadir-string"),
+])
+def test_malformed_status_names_the_host_and_field(mutate, fragment):
+    with pytest.raises(ValueError) as exc:
+        choose_bootstrap([("db1", stopped(5)), ("db2", mutate(stopped(6)))])
+    assert str(exc.value).startswith(fragment), str(exc.value)
+
+
+@pytest.mark.parametrize("nodes, fragment", [
+    pytest.param("db1", "expected a list of (host, status) pairs, got str", id="string"),
+    pytest.param({"db1": None}, "expected a list of (host, status) pairs, got dict", id="dict"),
+    pytest.param([("db1",)], "expected (host, status) pairs with a host name", id="short-pair"),
+    pytest.param([(1, None)], "expected (host, status) pairs with a host name", id="int-name"),
+])
+def test_malformed_node_list(nodes, fragment):
+    with pytest.raises(ValueError) as exc:
+        choose_bootstrap(nodes)
+    assert str(exc.value).startswith(fragment)
 
 
 # --------------------------------------------------------------------------- different histories
@@ -310,18 +480,19 @@ def test_different_uuids_refuse_naming_the_groups():
     ])
     assert decision["action"] == REFUSE
     assert decision["node"] is None
-    assert "nodes disagree on the cluster state UUID" in decision["reason"]
-    # Groups are sorted by UUID.
-    assert "(db1, db3 has %s; db2 has %s)" % (UUID, OTHER_UUID) in decision["reason"]
-    assert "choose by hand and force" in decision["reason"]
+    assert decision["reason"] == (
+        "nodes disagree on the cluster state UUID: db2 holds %s up to seqno 40 (most advanced: db2); db1, db3 hold %s "
+        "up to seqno 25 (most advanced: db1). The %s group is ahead by seqno, but seqnos of different histories do "
+        "not compare: one history was started anew (a bootstrap with a new UUID or a restored backup); check which "
+        "one holds the data you need and force a node of it" % (OTHER_UUID, UUID, OTHER_UUID))
 
 
 def test_uuid_disagreement_between_live_and_recovered_positions():
     survivor = node(reachable=True, cluster_status="non-Primary", last_committed=30, uuid=OTHER_UUID)
     decision = choose_bootstrap([("db1", survivor), ("db2", crashed(40))])
     assert decision["action"] == REFUSE
-    assert "db1 has %s" % OTHER_UUID in decision["reason"]
-    assert "db2 has %s" % UUID in decision["reason"]
+    assert "db2 holds %s up to seqno 40" % UUID in decision["reason"]
+    assert "db1 holds %s up to seqno 30" % OTHER_UUID in decision["reason"]
 
 
 # --------------------------------------------------------------------------- crash without recovery
@@ -332,7 +503,8 @@ def test_seqno_minus_one_without_recovery_refuses_naming_the_node():
     assert decision["node"] is None
     assert "the committed position of db2, db3 is unknown" in decision["reason"]
     assert "seqno -1" in decision["reason"]
-    assert "recover=true" in decision["reason"]
+    assert "recover=false" in decision["reason"]
+    assert decision["needs_recovery"] == ["db2", "db3"]
     assert decision["positions"]["db2"] == {"uuid": UUID, "seqno": -1, "source": "unknown"}
 
 
@@ -367,7 +539,9 @@ def test_full_crash_with_recovered_positions_picks_the_most_advanced():
     decision = choose_bootstrap([("db1", crashed(40)), ("db2", crashed(42)), ("db3", crashed(41))])
     assert decision["action"] == BOOTSTRAP
     assert decision["node"] == "db2"
-    assert decision["needs_safe_to_bootstrap"] is True
+    # the recovered position goes into grastate.dat with safe_to_bootstrap 1 instead
+    assert decision["needs_safe_to_bootstrap"] is False
+    assert decision["restore_grastate"] == {"uuid": UUID, "seqno": 42}
     assert decision["reason"] == "db2 has the most advanced committed position %s:42 (recovered)" % UUID
     assert decision["positions"]["db1"] == {"uuid": UUID, "seqno": 40, "source": "recovered"}
 
@@ -394,7 +568,7 @@ def test_tie_without_safe_node_goes_to_inventory_order():
     decision = choose_bootstrap([("db1", crashed(30)), ("db2", crashed(42)), ("db3", crashed(42))])
     assert decision["action"] == BOOTSTRAP
     assert decision["node"] == "db2"
-    assert decision["needs_safe_to_bootstrap"] is True
+    assert decision["restore_grastate"] == {"uuid": UUID, "seqno": 42}
     assert decision["reason"] == ("db2 has the most advanced committed position %s:42 (recovered); "
                                   "tied with db3, first in inventory order wins" % UUID)
 
@@ -485,4 +659,5 @@ def test_recovered_position_without_grastate_beats_a_lower_grastate():
     decision = choose_bootstrap([("db1", node(grastate=False, recovered=30)), ("db2", stopped(25)),
                                  ("db3", stopped(20))])
     assert decision["node"] == "db1"
-    assert decision["needs_safe_to_bootstrap"] is True
+    assert decision["needs_safe_to_bootstrap"] is False
+    assert decision["restore_grastate"] == {"uuid": UUID, "seqno": 30}

@@ -86,7 +86,13 @@ RECOVER_STDERR = """\
 @pytest.fixture(autouse=True)
 def exits_raise(monkeypatch):
     # the results as the module made them, unmasked: a password it let through must show
-    patch_exits(monkeypatch, as_returned=False)
+    patch_exits(monkeypatch, as_returned=False, collect_warnings=True)
+
+
+@pytest.fixture(autouse=True)
+def no_server_binary(monkeypatch):
+    """This host has mariadbd; tests that want one name it (server_binary) or install it."""
+    monkeypatch.setattr(gcs, "find_server_binary", lambda: None)
 
 
 class FakeClock:
@@ -145,9 +151,15 @@ def down(error="cannot connect to db1:3306: Can't connect to MySQL server on 'db
 
 @pytest.fixture
 def datadir(tmp_path):
+    """An initialised server datadir (InnoDB's system tablespace is there)."""
     path = tmp_path / "mysql"
     path.mkdir()
+    (path / "ibdata1").write_text("")
     return path
+
+
+def absent(path):
+    return {"path": str(path), "exists": False, "status": "absent", "warnings": []}
 
 
 def write_state(datadir, grastate=None, gvwstate=None):
@@ -206,8 +218,12 @@ def test_healthy_synced_node(read_live, datadir):
     assert galera["cluster_name"] == "openstack_db"
     assert result["wsrep_status"] == status()
     # The datadir came from the server's datadir variable.
-    assert result["grastate"] == {"path": str(datadir / "grastate.dat"), "exists": True, "version": "2.1",
-                                  "uuid": UUID, "seqno": -1, "safe_to_bootstrap": False}
+    assert result["grastate"] == {"path": str(datadir / "grastate.dat"), "exists": True, "status": "present",
+                                  "version": "2.1", "uuid": UUID, "seqno": -1, "safe_to_bootstrap": False,
+                                  "warnings": []}
+    assert result["datadir"] == {"path": str(datadir), "kind": "server"}
+    assert result["recovery"] == {"needed": False, "ran": False, "skipped_reason": None}
+    assert result["state_transfer"] is None and result["state_conflict"] is None
     assert result["gvwstate"]["exists"] is True
     assert result["gvwstate"]["members"] == [GCOMM_UUID, PEER_UUID]
     assert result["recovered"] is None
@@ -217,36 +233,148 @@ def test_healthy_synced_node(read_live, datadir):
     assert fake.calls[0]["login_password"] == PASSWORD
 
 
-def test_datadir_option_wins_over_the_server_variable(read_live, datadir, tmp_path):
+def test_datadir_that_differs_from_the_running_server_fails(read_live, datadir, tmp_path):
+    # a typo or a later .cnf with another datadir: reading these files would make a node
+    # with data look like a node without
     write_state(datadir, GRASTATE_CLEAN)
-    read_live(up(variables={"datadir": str(tmp_path / "elsewhere")}))
-    result = run_exit(datadir=str(datadir))
-    assert result["grastate"]["path"] == str(datadir / "grastate.dat")
-    assert result["grastate"]["seqno"] == 25
+    read_live(up(variables={"datadir": str(tmp_path / "elsewhere") + "/"}))
+    result = run_fail(datadir=str(datadir))
+    assert result["msg"] == ("datadir is %s, but the running server uses datadir %s/: the state files of another "
+                             "directory say nothing about this node; fix galera datadir settings or the option files"
+                             % (datadir, tmp_path / "elsewhere"))
 
 
-def test_default_datadir_when_the_server_does_not_answer(read_live, monkeypatch):
-    real_exists = gcs.os.path.exists
-    seen = []
+def test_datadir_with_a_trailing_slash_matches_the_server(read_live, datadir):
+    write_state(datadir, GRASTATE_RUNNING)
+    read_live(up(variables={"datadir": str(datadir) + "/"}))
+    assert run_exit(datadir=str(datadir) + "/")["healthy"] is True
 
-    def exists(path):
-        if str(path).startswith("/var/lib/mysql/"):
-            seen.append(path)
-            return False
-        return real_exists(path)
 
-    monkeypatch.setattr(gcs.os.path, "exists", exists)
+def test_default_datadir_when_the_server_does_not_answer_and_no_binary_is_found(read_live, datadir, monkeypatch):
+    monkeypatch.setattr(gcs, "DEFAULT_DATADIR", str(datadir))
     read_live(down())
     result = run_exit()
-    assert result["grastate"] == {"path": "/var/lib/mysql/grastate.dat", "exists": False}
-    assert result["gvwstate"] == {"path": "/var/lib/mysql/gvwstate.dat", "exists": False}
-    assert seen == ["/var/lib/mysql/grastate.dat", "/var/lib/mysql/gvwstate.dat"]
+    assert result["datadir"] == {"path": str(datadir), "kind": "server"}
+    assert result["grastate"] == absent(datadir / "grastate.dat")
+    assert result["gvwstate"] == absent(datadir / "gvwstate.dat")
+
+
+def test_stopped_server_datadir_comes_from_its_option_files(read_live, datadir, run_command):
+    write_state(datadir, GRASTATE_CLEAN)
+    calls = run_command(help_datadir=str(datadir) + "/")
+    read_live(down())
+    result = run_exit(server_binary="/usr/sbin/mariadbd", server_defaults_file="/etc/mysql/my.cnf")
+    assert result["datadir"]["path"] == str(datadir)
+    assert result["position"] == {"uuid": UUID, "seqno": 25, "source": "grastate"}
+    # --defaults-file first, and --verbose --help only reads the options: nothing starts
+    assert calls == [["/usr/sbin/mariadbd", "--defaults-file=/etc/mysql/my.cnf", "--verbose", "--help"]]
+
+
+def test_stopped_server_whose_option_files_set_another_datadir_fails(read_live, datadir, run_command):
+    run_command(help_datadir="/data/mysql/")
+    read_live(down())
+    result = run_fail(datadir=str(datadir), server_binary="/usr/sbin/mariadbd")
+    assert result["msg"].startswith("datadir is %s, but the server's option files set datadir /data/mysql/:" % datadir)
+
+
+def test_unreadable_datadir_setting_fails(read_live, datadir, run_command):
+    run_command(rc=1, out="", err="/usr/sbin/mariadbd: unknown variable 'wsrep_foo=1'", help_datadir=None)
+    read_live(down())
+    result = run_fail(datadir=str(datadir), server_binary="/usr/sbin/mariadbd")
+    assert result["msg"].startswith("cannot read the server's datadir setting with /usr/sbin/mariadbd --verbose "
+                                    "--help (rc=1): /usr/sbin/mariadbd: unknown variable")
+
+
+@pytest.mark.parametrize("make, fragment", [
+    pytest.param(lambda d: None, "does not exist; check galera datadir settings", id="missing"),
+    pytest.param(lambda d: d.write_text(""), "expected a directory", id="file"),
+    pytest.param(lambda d: d.mkdir() or (d / "notes.txt").write_text(""), "is not a database server's datadir",
+                 id="foreign"),
+])
+def test_unusable_datadir_fails(read_live, tmp_path, make, fragment):
+    path = tmp_path / "mysq"
+    make(path)
+    read_live(down())
+    result = run_fail(datadir=str(path))
+    assert fragment in result["msg"]
+    assert str(path) in result["msg"]
+
+
+def test_empty_datadir_is_a_node_without_galera_data(read_live, tmp_path, run_command):
+    path = tmp_path / "fresh"
+    path.mkdir()
+    calls = run_command()
+    read_live(down())
+    result = run_exit(datadir=str(path), recover=True, server_binary="/usr/sbin/mariadbd")
+    assert result["datadir"] == {"path": str(path), "kind": "empty"}
+    assert result["position"] == {"uuid": None, "seqno": -1, "source": "none"}
+    assert result["recovery"]["needed"] is False
+    assert not any("--wsrep-recover" in call for call in calls)
 
 
 def test_check_mode_reports_the_same(read_live, datadir):
     read_live(up())
     result = run_exit(datadir=str(datadir), _ansible_check_mode=True)
     assert result["healthy"] is True
+
+
+# --------------------------------------------------------------------------- state files that cannot be used
+
+def test_dangling_grastate_link_is_an_error_not_absent(read_live, datadir):
+    (datadir / "grastate.dat").symlink_to("/nonexistent/grastate.dat")
+    read_live(down())
+    result = run_fail(datadir=str(datadir))
+    assert result["msg"] == ("%s is a symbolic link to /nonexistent/grastate.dat, which does not exist"
+                             % (datadir / "grastate.dat"))
+
+
+def test_grastate_link_loop_is_an_error(read_live, datadir):
+    (datadir / "grastate.dat").symlink_to("grastate.dat")
+    read_live(down())
+    assert "is a symbolic link that loops" in run_fail(datadir=str(datadir))["msg"]
+
+
+def test_binary_grastate_is_an_error(read_live, datadir):
+    (datadir / "grastate.dat").write_bytes(b"\x00\xff\xfe garbage")
+    read_live(down())
+    assert run_fail(datadir=str(datadir))["msg"].endswith("is not text (byte 1 is not UTF-8): the file is damaged")
+
+
+def test_duplicate_keys_are_read_as_galera_reads_them_and_warned_about(read_live, datadir):
+    write_state(datadir, GRASTATE_CLEAN + "safe_to_bootstrap: 0\n")
+    read_live(down())
+    result = run_exit(datadir=str(datadir))
+    assert result["grastate"]["safe_to_bootstrap"] is False
+    warning = ("%s sets safe_to_bootstrap on line 5 and again on line 6; Galera uses the last one"
+               % (datadir / "grastate.dat"))
+    assert result["grastate"]["warnings"] == [warning]
+    assert result["warnings"] == [warning]
+
+
+# --------------------------------------------------------------------------- empty grastate.dat: state transfer
+
+def test_empty_grastate_on_a_stopped_node_is_an_interrupted_state_transfer(read_live, datadir, run_command,
+                                                                           no_server):
+    write_state(datadir, "")
+    calls = run_command()
+    read_live(down())
+    result = run_exit(datadir=str(datadir), recover=True, server_binary="/usr/sbin/mariadbd")
+    assert result["grastate"] == {"path": str(datadir / "grastate.dat"), "exists": True, "status": "empty",
+                                  "warnings": []}
+    assert result["state_transfer"] == "interrupted"
+    assert result["recovered"] == {"uuid": UUID, "seqno": 25}
+    assert "a state transfer to this node was interrupted" in " ".join(result["problems"])
+    assert any("--wsrep-recover" in call for call in calls)
+
+
+def test_empty_grastate_on_a_joining_node_is_a_state_transfer_in_progress(read_live, datadir):
+    write_state(datadir, "")
+    read_live(up(wsrep_local_state="1", wsrep_local_state_comment="Joining: receiving State Transfer",
+                 wsrep_last_committed="-1"))
+    result = run_exit(datadir=str(datadir))
+    assert result["state_transfer"] == "in progress"
+    assert ("grastate.dat is empty: a state transfer to this node is in progress (node is Joining: receiving State "
+            "Transfer)") in result["problems"]
 
 
 # --------------------------------------------------------------------------- the real read_live over a fake PyMySQL
@@ -369,7 +497,8 @@ def test_non_primary_node(read_live, datadir):
     assert result["reachable"] is True
     assert result["healthy"] is False
     assert result["problems"] == [
-        "node is non-Primary: quorum lost",
+        "node is non-Primary (component of 1): it is cut off from the Primary component, or no Primary component "
+        "remains (quorum lost)",
         "node is Initialized, not Synced",
         "node does not accept queries (wsrep_ready=OFF)",
         "cluster size 1, expected 3",
@@ -398,9 +527,10 @@ def test_unreachable_server_with_grastate(read_live, datadir):
     assert result["wsrep_status"] == {}
     assert result["healthy"] is False
     assert result["problems"] == ["server is not reachable: %s" % error]
-    assert result["grastate"] == {"path": str(datadir / "grastate.dat"), "exists": True, "version": "2.1",
-                                  "uuid": UUID, "seqno": 25, "safe_to_bootstrap": True}
-    assert result["gvwstate"] == {"path": str(datadir / "gvwstate.dat"), "exists": False}
+    assert result["grastate"] == {"path": str(datadir / "grastate.dat"), "exists": True, "status": "present",
+                                  "version": "2.1", "uuid": UUID, "seqno": 25, "safe_to_bootstrap": True,
+                                  "warnings": []}
+    assert result["gvwstate"] == absent(datadir / "gvwstate.dat")
     assert result["recovered"] is None
     assert result["position"] == {"uuid": UUID, "seqno": 25, "source": "grastate"}
 
@@ -411,13 +541,19 @@ def test_unreachable_crashed_node_without_recover(read_live, datadir):
     result = run_exit(datadir=str(datadir))
     assert result["position"] == {"uuid": UUID, "seqno": -1, "source": "unknown"}
     assert result["gvwstate"]["view_id"] == {"type": 3, "uuid": GCOMM_UUID, "seqno": 3}
+    assert result["recovery"] == {"needed": True, "ran": False,
+                                  "skipped_reason": "grastate.dat does not hold it (seqno -1) and recover=false"}
+    assert result["problems"][-1] == ("the committed position is unknown: grastate.dat does not hold it (seqno -1) "
+                                      "and recover=false")
 
 
 def test_unreachable_node_without_state_files(read_live, datadir):
     read_live(down())
     result = run_exit(datadir=str(datadir))
-    assert result["grastate"] == {"path": str(datadir / "grastate.dat"), "exists": False}
+    assert result["grastate"] == absent(datadir / "grastate.dat")
+    # a server datadir without grastate.dat: the data may be there, only InnoDB knows
     assert result["position"] == {"uuid": None, "seqno": -1, "source": "unknown"}
+    assert result["recovery"]["skipped_reason"] == "grastate.dat does not hold it (it is absent) and recover=false"
 
 
 # --------------------------------------------------------------------------- failures
@@ -466,7 +602,8 @@ def test_unexpected_wsrep_status(read_live, datadir):
 @pytest.mark.parametrize("filename, content, fragment", [
     ("grastate.dat", GRASTATE_CLEAN.replace("safe_to_bootstrap: 1", "safe_to_bootstrap: 2"),
      "safe_to_bootstrap '2', expected 0 or 1"),
-    ("grastate.dat", "# GALERA saved state\nversion: 2.1\nseqno: 5\n", "has no uuid line"),
+    ("grastate.dat", "# GALERA saved state\nversion: 2.1\nuuid: %s\nseqno: twelve\n" % UUID,
+     "seqno is 'twelve', expected an integer"),
     ("gvwstate.dat", "my_uuid: %s\n#vwbeg\nbootstrap: 0\n#vwend\n" % GCOMM_UUID, "no my_uuid or view_id line"),
 ])
 def test_malformed_state_file(read_live, datadir, filename, content, fragment):
@@ -484,8 +621,7 @@ def test_unreadable_state_file(read_live, datadir):
     read_live(down())
     result = run_fail(datadir=str(datadir))
     path = str(datadir / "grastate.dat")
-    assert result["msg"] == ("cannot read %s: Is a directory; run the task with become: true or point "
-                             "datadir at a readable copy" % path)
+    assert result["msg"] == "%s is a directory, expected a regular file" % path
 
 
 def test_pymysql_missing(read_live, monkeypatch):
@@ -616,12 +752,22 @@ def test_auth_refused_while_waiting_fails_at_once(read_live, datadir, clock):
 
 @pytest.fixture
 def run_command(monkeypatch):
-    """Replaces AnsibleModule.run_command; returns the list of commands run."""
+    """Replaces AnsibleModule.run_command; returns the list of commands run.
+
+    ``--verbose --help`` answers with the datadir the test names (by default the one
+    the task gave, as the option files of a well-configured node would), anything
+    else with the recovery output.
+    """
     calls = []
 
-    def install(rc=0, out="", err=RECOVER_STDERR):
+    def install(rc=0, out="", err=RECOVER_STDERR, help_datadir=""):
         def fake(self, args, **kwargs):
             calls.append(list(args))
+            if "--help" in args:
+                if help_datadir is None:
+                    return rc, out, err
+                datadir = help_datadir or self.params["datadir"].rstrip("/") + "/"
+                return 0, "Variables (--variable-name=value)\ndatadir" + " " * 54 + datadir + "\n", ""
             return rc, out, err
         monkeypatch.setattr(basic.AnsibleModule, "run_command", fake)
         return calls
@@ -635,12 +781,14 @@ def no_server(monkeypatch):
     return seen
 
 
-def test_recover_while_reachable_fails(read_live, datadir, run_command, no_server):
+def test_recover_while_reachable_runs_nothing(read_live, datadir, run_command, no_server):
+    # the running server's own counter is the position; recovery is for stopped nodes only
     write_state(datadir, GRASTATE_RUNNING)
     calls = run_command()
     read_live(up())
-    result = run_fail(datadir=str(datadir), recover=True)
-    assert result["msg"] == "recover=true needs the server stopped, but db1:3306 answers"
+    result = run_exit(datadir=str(datadir), recover=True)
+    assert result["position"]["source"] == "live"
+    assert result["recovery"] == {"needed": False, "ran": False, "skipped_reason": None}
     assert calls == []
 
 
@@ -653,9 +801,11 @@ def test_recover_after_a_crash(read_live, datadir, run_command, no_server):
     assert result["recovered"] == {"uuid": UUID, "seqno": 25}
     assert result["position"] == {"uuid": UUID, "seqno": 25, "source": "recovered"}
     assert result["grastate"]["seqno"] == -1
-    assert calls == [["/usr/sbin/mariadbd", "--defaults-file=/etc/mysql/my.cnf", "--datadir=%s" % datadir,
+    assert calls == [["/usr/sbin/mariadbd", "--defaults-file=/etc/mysql/my.cnf", "--verbose", "--help"],
+                     ["/usr/sbin/mariadbd", "--defaults-file=/etc/mysql/my.cnf", "--datadir=%s" % datadir,
                       "--user=mysql", "--wsrep-recover", "--disable-log-error"]]
     assert no_server == [str(datadir)]
+    assert result["recovery"] == {"needed": True, "ran": True, "skipped_reason": None}
 
 
 def test_recover_reads_stdout_too_and_finds_the_binary(read_live, datadir, run_command, no_server, monkeypatch):
@@ -665,8 +815,8 @@ def test_recover_reads_stdout_too_and_finds_the_binary(read_live, datadir, run_c
     read_live(down())
     result = run_exit(datadir=str(datadir), recover=True, server_user="mysql-galera")
     assert result["recovered"] == {"uuid": UUID, "seqno": 25}
-    assert calls == [["/usr/libexec/mysqld", "--datadir=%s" % datadir, "--user=mysql-galera", "--wsrep-recover",
-                      "--disable-log-error"]]
+    assert calls[1:] == [["/usr/libexec/mysqld", "--datadir=%s" % datadir, "--user=mysql-galera",
+                          "--wsrep-recover", "--disable-log-error"]]
 
 
 def test_recover_without_grastate(read_live, datadir, run_command, no_server):
@@ -676,7 +826,7 @@ def test_recover_without_grastate(read_live, datadir, run_command, no_server):
     assert result["grastate"]["exists"] is False
     assert result["recovered"] == {"uuid": UUID, "seqno": 25}
     assert result["position"]["source"] == "recovered"
-    assert len(calls) == 1
+    assert len(calls) == 2
 
 
 def test_recover_not_needed_after_a_clean_stop(read_live, datadir, run_command, no_server):
@@ -684,7 +834,7 @@ def test_recover_not_needed_after_a_clean_stop(read_live, datadir, run_command, 
     calls = run_command()
     read_live(down())
     result = run_exit(datadir=str(datadir), recover=True, server_binary="/usr/sbin/mariadbd")
-    assert calls == []
+    assert not any("--wsrep-recover" in call for call in calls)
     assert result["recovered"] is None
     assert result["position"] == {"uuid": UUID, "seqno": 25, "source": "grastate"}
 
@@ -697,7 +847,7 @@ def test_recover_refuses_while_a_server_process_uses_the_datadir(read_live, data
     result = run_fail(datadir=str(datadir), recover=True, server_binary="/usr/sbin/mariadbd")
     assert result["msg"] == ("recover=true needs the server stopped, but mariadbd (pid 4242) is running on %s"
                              % datadir)
-    assert calls == []
+    assert not any("--wsrep-recover" in call for call in calls)
 
 
 def test_recover_without_a_server_binary(read_live, datadir, run_command, no_server, monkeypatch):
@@ -726,3 +876,54 @@ def test_recover_that_prints_no_position(read_live, datadir, run_command, no_ser
     assert "line 2" not in result["msg"]
     assert result["cmd"][0] == "/usr/sbin/mariadbd"
     assert "--wsrep-recover" in result["cmd"]
+
+
+@pytest.mark.parametrize("grastate", [
+    pytest.param(None, id="missing"),
+    pytest.param("", id="empty"),
+    pytest.param("version: 2.1\nuuid: 00000000-0000-0000-0000-000000000000\nseqno: -1\n", id="zero-uuid"),
+    pytest.param(GRASTATE_RUNNING, id="seqno-minus-one"),
+])
+def test_recover_runs_whenever_grastate_lacks_the_position(read_live, datadir, run_command, no_server, grastate):
+    if grastate is not None:
+        write_state(datadir, grastate)
+    calls = run_command()
+    read_live(down())
+    result = run_exit(datadir=str(datadir), recover=True, server_binary="/usr/sbin/mariadbd")
+    assert any("--wsrep-recover" in call for call in calls)
+    assert result["position"] == {"uuid": UUID, "seqno": 25, "source": "recovered"}
+
+
+def test_check_mode_runs_no_recovery_and_says_a_real_run_is_needed(read_live, datadir, run_command, no_server):
+    # --wsrep-recover runs InnoDB crash recovery, which writes to the datadir
+    write_state(datadir, GRASTATE_RUNNING)
+    calls = run_command()
+    read_live(down())
+    result = run_exit(datadir=str(datadir), recover=True, server_binary="/usr/sbin/mariadbd",
+                      _ansible_check_mode=True)
+    assert calls == [["/usr/sbin/mariadbd", "--verbose", "--help"]]
+    assert result["recovered"] is None
+    assert result["position"] == {"uuid": UUID, "seqno": -1, "source": "unknown"}
+    assert result["recovery"] == {"needed": True, "ran": False, "skipped_reason": gcs.CHECK_MODE_NO_RECOVERY}
+    assert gcs.CHECK_MODE_NO_RECOVERY.startswith("check mode does not run --wsrep-recover")
+    assert "the committed position is unknown: " + gcs.CHECK_MODE_NO_RECOVERY in result["problems"]
+
+
+def test_recovered_uuid_that_contradicts_grastate_is_flagged(read_live, datadir, run_command, no_server):
+    write_state(datadir, GRASTATE_RUNNING.replace(UUID, GCOMM_UUID))
+    run_command()
+    read_live(down())
+    result = run_exit(datadir=str(datadir), recover=True, server_binary="/usr/sbin/mariadbd")
+    assert result["state_conflict"] == (
+        "grastate.dat names cluster state %s but InnoDB's recovered position is in %s: the datadir holds another "
+        "cluster's data or a restored backup" % (GCOMM_UUID, UUID))
+    assert result["state_conflict"] in result["problems"]
+    assert result["position"] == {"uuid": GCOMM_UUID, "seqno": -1, "source": "unknown"}
+
+
+def test_recovery_that_finds_no_position_on_a_node_without_grastate(read_live, datadir, run_command, no_server):
+    run_command(err="[Note] WSREP: Recovered position: 00000000-0000-0000-0000-000000000000:-1\n")
+    read_live(down())
+    result = run_exit(datadir=str(datadir), recover=True, server_binary="/usr/sbin/mariadbd")
+    assert result["position"] == {"uuid": None, "seqno": -1, "source": "none"}
+    assert result["state_conflict"] is None
