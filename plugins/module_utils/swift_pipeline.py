@@ -44,6 +44,9 @@ _STYLE = {
         "s3token_version": "/v3",
         "s3token_service_auth": True,
         "authtoken": ("www_authenticate_uri", "auth_url"),
+        # authtoken runs before s3api here: unless it lets requests without a token through,
+        # it answers every S3 request 401 before s3api has read its signature
+        "delay_auth_decision": True,
     },
     "legacy": {
         "filter": "swift3",
@@ -56,8 +59,16 @@ _STYLE = {
         "s3token_version": "",
         "s3token_service_auth": False,
         "authtoken": ("identity_uri", "auth_uri"),
+        # s3token runs first and hands authtoken a token: nothing to delay
+        "delay_auth_decision": False,
     },
 }
+# The S3 filters' own default region, the one option whose default differs between them:
+# swift3 "US" (swift3/cfg.py of openstack/swift3, its last state before the repository was
+# retired), Swift's s3api "us-east-1" (swift/common/middleware/s3api/s3api.py, Swift 2.38).
+# The region is part of every v4 signature, so a change of style must keep the one in use.
+DEFAULT_LOCATION = {"current": "us-east-1", "legacy": "US"}
+_LOADER_KEYS = ("use", "paste.filter_factory")
 
 _S3TOKEN_MANAGED = ("use", "paste.filter_factory", "auth_uri")
 SERVICE_AUTH_KEYS = ("auth_type", "auth_url", "username", "password", "project_name", "project_domain_name",
@@ -287,6 +298,72 @@ def _remove_section(doc, section):
     return ini.parse("".join(line for index, line in enumerate(lines) if index not in drop))
 
 
+def _option_lines(lines, spans, section, key):
+    """The line numbers (from 1) of every `key = ...` line of section."""
+    pattern = re.compile(r"%s[ \t]*[=:]" % re.escape(key))
+    return [index + 1 for name, start, end in spans if name == section
+            for index in range(start + 1, end) if pattern.match(lines[index])]
+
+
+def check_loadable(document):
+    """Refuse what paste.deploy would refuse to load, so no edit is written into a proxy that cannot start.
+
+    paste.deploy reads the file with Python's configparser in strict mode, keys case-sensitive:
+    a section that appears twice (DuplicateSectionError) or an option repeated within a section
+    (DuplicateOptionError) stops swift-proxy at start. [DEFAULT] may appear more than once, but
+    not the same option in it. (Measured with PasteDeploy 3.1 through Swift 2.38's loadapp.)
+    """
+    doc = document if isinstance(document, ini.IniDocument) else ini.parse(document)
+    lines, spans = _lines(doc)
+    starts = collections.OrderedDict()
+    for name, start, end in spans:
+        starts.setdefault(name, []).append(start + 1)
+    for name, numbers in starts.items():
+        if name != "DEFAULT" and len(numbers) > 1:
+            raise SwiftPipelineError(
+                "[%s] appears %d times (lines %s): paste.deploy refuses a repeated section "
+                "(DuplicateSectionError), so swift-proxy could not start; merge them into one [%s] section"
+                % (name, len(numbers), ", ".join(str(n) for n in numbers), name))
+    for name in doc.sections():
+        for key in doc.options(name):
+            numbers = _option_lines(lines, spans, name, key)
+            if len(numbers) > 1:
+                raise SwiftPipelineError(
+                    "%s appears %d times in [%s] (lines %s): paste.deploy refuses a repeated option "
+                    "(DuplicateOptionError), so swift-proxy could not start; keep one"
+                    % (key, len(numbers), name, ", ".join(str(n) for n in numbers)))
+
+
+def _carry_over(doc, style, given):
+    """Copy the options of the other style's S3 filter, the one in use now, into the new one.
+
+    Both filters read the same option names. Where the one in use had no `location` (and
+    [DEFAULT] none either), its own default is written, since the new filter's differs. An
+    option of s3api_options is left to it; a different value already in the new section is
+    refused rather than chosen silently.
+    """
+    spec = _STYLE[style]
+    old_style = [name for name in STYLES if name != style][0]
+    source, target = "filter:%s" % spec["other_filter"], "filter:%s" % spec["filter"]
+    carried = collections.OrderedDict(
+        (key, doc.get(source, key)) for key in doc.options(source) if key not in _LOADER_KEYS)
+    if "location" not in carried and doc.get("DEFAULT", "location") is None:
+        carried["location"] = DEFAULT_LOCATION[old_style]
+    is_secret = ini.secret_predicate()
+    for key, value in carried.items():
+        if key in given:
+            continue
+        current = doc.get(target, key)
+        if current is None:
+            doc.set(target, key, value)
+        elif current != value:
+            shown = (ini.MASK, ini.MASK) if is_secret(target, key) else (value, current)
+            raise SwiftPipelineError(
+                "[%s] %s is %s in the filter in use now, but [%s] already has %s = %s; set s3api_options "
+                "%s to the value the %s filter should have" % (source, key, shown[0], target, key, shown[1], key,
+                                                                spec["filter"]))
+
+
 def configure_s3api(document, keystone_url, style="current", pipeline_section="pipeline:main",
                     s3api_options=None, s3token_options=None):
     """Set up S3 with Keystone in a proxy-server.conf; return an S3apiEdit.
@@ -305,6 +382,7 @@ def configure_s3api(document, keystone_url, style="current", pipeline_section="p
     s3api_options = _check_options("s3api_options", s3api_options, ("use",))
     s3token_options = _check_options("s3token_options", s3token_options, _S3TOKEN_MANAGED)
     doc = ini.parse(document.text if isinstance(document, ini.IniDocument) else document)
+    check_loadable(doc)
 
     if not doc.has_section(pipeline_section):
         found = [name for name in doc.sections() if name.startswith("pipeline:")]
@@ -326,10 +404,16 @@ def configure_s3api(document, keystone_url, style="current", pipeline_section="p
     s3_section = "filter:%s" % spec["filter"]
     for key, setting in spec["filter_settings"]:
         doc.set(s3_section, key, setting)
+    if spec["other_filter"] in before and doc.has_section("filter:%s" % spec["other_filter"]):
+        _carry_over(doc, style, s3api_options)
     _apply_options(doc, s3_section, s3api_options)
 
     for key in spec["authtoken"]:
         doc.set("filter:authtoken", key, base)
+    if spec["delay_auth_decision"]:
+        current = doc.get("filter:authtoken", "delay_auth_decision")
+        doc.set("filter:authtoken", "delay_auth_decision",
+                _option_value("filter:authtoken", "delay_auth_decision", True, current))
 
     loader, factory = spec["s3token_loader"]
     for key in spec["s3token_drop"]:

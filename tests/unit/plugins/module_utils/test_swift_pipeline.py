@@ -374,7 +374,8 @@ def test_kilo_proxy_with_continuation_lines_to_current():
         # section's last non-blank line, which here is the note above [filter:authtoken]
         ([], ["auth_url = http://controller:5000"]),
         ([], ["www_authenticate_uri = http://controller:5000", "auth_url = http://controller:5000"]),
-        ([], ["", "[filter:s3api]", "use = egg:swift#s3api"]),
+        # swift3 had no location: its default (US) is kept, s3api's own would be us-east-1
+        ([], ["", "[filter:s3api]", "use = egg:swift#s3api", "location = US"]),
     ]
     assert "# Note: the Keystone middleware\nauth_url = http://controller:5000\n[filter:authtoken]\n" in edit.text
     # the Kilo credentials (admin_user, admin_password, ...) are not SERVICE_AUTH_KEYS keys: none is
@@ -603,8 +604,9 @@ def test_keys_absent_in_authtoken_are_neither_invented_nor_removed_from_s3token(
             "username = s3-old\nproject_domain_id = default\nregion_name = RegionTwo\n" % SECRET)
     edit = sp.configure_s3api(text, KEYSTONE)
     assert line_changes(text, edit.text) == [
-        # authtoken's www_authenticate_uri is a URL the style writes, no copy
-        ([], ["www_authenticate_uri = http://controller:5000"]),
+        # authtoken's www_authenticate_uri is a URL the style writes, no copy; without
+        # delay_auth_decision authtoken would answer S3 requests 401 before s3api
+        ([], ["www_authenticate_uri = http://controller:5000", "delay_auth_decision = true"]),
         # a stale copy is brought in line with authtoken, in place; the missing ones are added
         (["username = s3-old"], ["username = swift"]),
         ([], ["auth_url = http://controller:5000", "password = %s" % SECRET]),
@@ -673,7 +675,8 @@ def test_legacy_on_the_service_proxy_changes_only_the_loader_urls_and_pipeline()
          ["identity_uri = http://controller:5000", "auth_uri = http://controller:5000"]),
         (["use = egg:swift#s3token", "auth_uri = http://keystonehost:5000/v3"],
          ["paste.filter_factory = keystonemiddleware.s3_token:filter_factory", "auth_uri = http://controller:5000"]),
-        ([], ["", "[filter:swift3]", "use = egg:swift3#swift3"]),
+        # the region s3api used (its default, us-east-1) goes with it; swift3's own default is US
+        ([], ["", "[filter:swift3]", "use = egg:swift3#swift3", "location = us-east-1"]),
     ]
 
 
@@ -716,8 +719,8 @@ def test_removing_a_section_keeps_the_note_of_the_next_one():
             "auth_uri = http://controller:5000/v3\n")
     edit = sp.configure_s3api(text, KEYSTONE)
     assert edit.text == text.replace("[filter:swift3]\n# the old one\nuse = egg:swift3#swift3\n\n", "").replace(
-        "x = 1\n", "x = 1\nwww_authenticate_uri = http://controller:5000\nauth_url = http://controller:5000\n") + (
-        "auth_url = http://controller:5000\n")
+        "x = 1\n", "x = 1\nwww_authenticate_uri = http://controller:5000\nauth_url = http://controller:5000\n"
+        "delay_auth_decision = true\n") + "auth_url = http://controller:5000\n"
 
 
 def test_removing_the_last_section():
@@ -738,7 +741,7 @@ def test_missing_s3_sections_are_created():
             "www_authenticate_uri = http://controller:5000\nauth_url = http://controller:5000\n")
     edit = sp.configure_s3api(text, KEYSTONE)
     assert edit.text == text.replace("authtoken keystoneauth", "authtoken s3api s3token keystoneauth") + (
-        "\n[filter:s3api]\nuse = egg:swift#s3api\n\n[filter:s3token]\n"
+        "delay_auth_decision = true\n\n[filter:s3api]\nuse = egg:swift#s3api\n\n[filter:s3token]\n"
         "use = egg:swift#s3token\nauth_uri = http://controller:5000/v3\nauth_url = http://controller:5000\n")
 
 
@@ -750,3 +753,206 @@ def test_document_is_not_changed_and_crlf_is_kept():
     assert "\n" not in edit.text.replace("\r\n", "")
     assert pipeline_of(edit.text) == LEGACY_PIPELINE
     assert "paste.filter_factory = keystonemiddleware.s3_token:filter_factory\r\n" in edit.text
+
+
+# --------------------------------------------------------------------------- what paste.deploy would refuse
+#
+# paste.deploy reads proxy-server.conf with configparser.ConfigParser in strict mode and keys
+# case-sensitive (loadwsgi.NicerConfigParser, optionxform = str). Measured with PasteDeploy 3.1
+# through Swift 2.38's loadapp: a repeated section raises DuplicateSectionError, a repeated option
+# in a section DuplicateOptionError, and a second [DEFAULT] is accepted unless it repeats an option.
+
+
+def strict_parser_refuses(text):
+    """Whether the parser paste.deploy is built on refuses text, configured as paste.deploy does."""
+    import configparser
+
+    parser = configparser.ConfigParser(strict=True, interpolation=None)
+    parser.optionxform = str
+    try:
+        parser.read_string(text)
+    except (configparser.DuplicateSectionError, configparser.DuplicateOptionError):
+        return True
+    return False
+
+
+def debian_keystone_as_commented():
+    """keystone_proxy() with delay_auth_decision as Debian's comment has it: False."""
+    return keystone_proxy().replace("\ndelay_auth_decision = True\n", "\ndelay_auth_decision = False\n", 1)
+
+
+def numbered(text, needle, occurrence=1):
+    """The line number (from 1) of the occurrence-th line of text that starts with needle."""
+    found = [number for number, line in enumerate(text.splitlines(), 1) if line.startswith(needle)]
+    return found[occurrence - 1]
+
+
+DUPLICATE_AUTHTOKEN = keystone_proxy() + "\n[filter:authtoken]\ndelay_auth_decision = false\n"
+DUPLICATE_CACHE = keystone_proxy() + "\n[filter:cache]\nmemcache_servers = 127.0.0.1:11211\n"
+DUPLICATE_OPTION = keystone_proxy().replace("\ndelay_auth_decision = True\n",
+                                            "\ndelay_auth_decision = True\ndelay_auth_decision = False\n", 1)
+DUPLICATE_IN_DEFAULT = keystone_proxy() + "\n[DEFAULT]\nbind_port = 8081\n"
+
+
+@pytest.mark.parametrize("text, fragment", [
+    (DUPLICATE_AUTHTOKEN, "[filter:authtoken] appears 2 times (lines %d, %d): paste.deploy refuses a repeated section "
+                          "(DuplicateSectionError), so swift-proxy could not start; merge them into one "
+                          "[filter:authtoken] section"
+     % (numbered(DUPLICATE_AUTHTOKEN, "[filter:authtoken]"), numbered(DUPLICATE_AUTHTOKEN, "[filter:authtoken]", 2))),
+    (DUPLICATE_CACHE, "[filter:cache] appears 2 times (lines %d, %d)"
+     % (numbered(DUPLICATE_CACHE, "[filter:cache]"), numbered(DUPLICATE_CACHE, "[filter:cache]", 2))),
+    (DUPLICATE_OPTION, "delay_auth_decision appears 2 times in [filter:authtoken] (lines %d, %d): paste.deploy "
+                       "refuses a repeated option (DuplicateOptionError), so swift-proxy could not start; keep one"
+     % (numbered(DUPLICATE_OPTION, "delay_auth_decision"), numbered(DUPLICATE_OPTION, "delay_auth_decision", 2))),
+    (DUPLICATE_IN_DEFAULT, "bind_port appears 2 times in [DEFAULT] (lines %d, %d)"
+     % (numbered(DUPLICATE_IN_DEFAULT, "bind_port"), numbered(DUPLICATE_IN_DEFAULT, "bind_port", 2))),
+], ids=["authtoken-twice", "other-section-twice", "option-twice", "option-twice-in-default"])
+def test_what_paste_deploy_cannot_load_is_refused(text, fragment):
+    assert strict_parser_refuses(text)
+    for style in sp.STYLES:
+        with pytest.raises(SwiftPipelineError) as exc:
+            sp.configure_s3api(text, KEYSTONE, style=style)
+        assert str(exc.value).startswith(fragment)
+
+
+@pytest.mark.parametrize("text", [
+    keystone_proxy(),
+    KILO_PROXY,
+    SERVICE_PROXY,
+    # a second [DEFAULT] with other options is fine for configparser, and so for the module
+    keystone_proxy() + "\n[DEFAULT]\nexpose_info = false\n",
+    # keys are case-sensitive in paste.deploy: these are two options
+    keystone_proxy().replace("\ndelay_auth_decision = True\n", "\ndelay_auth_decision = True\nDelay_Auth_Decision = x\n"),
+], ids=["debian-keystone", "kilo", "service", "second-default", "case"])
+def test_what_paste_deploy_loads_is_accepted(text):
+    assert not strict_parser_refuses(text)
+    sp.check_loadable(text)
+    sp.configure_s3api(text, KEYSTONE)
+
+
+# --------------------------------------------------------------------------- delay_auth_decision
+
+
+@pytest.mark.parametrize("value", ["False", "false", "0", "no", "off", "maybe"])
+def test_current_style_turns_delay_auth_decision_on(value):
+    # with authtoken before s3api, authtoken answers every S3 request (no X-Auth-Token) 401
+    # unless it delays its decision
+    before = keystone_proxy().replace("\ndelay_auth_decision = True\n", "\ndelay_auth_decision = %s\n" % value, 1)
+    edit = sp.configure_s3api(before, KEYSTONE)
+    assert ini.parse(edit.text).get("filter:authtoken", "delay_auth_decision") == "true"
+    assert (["delay_auth_decision = %s" % value], ["delay_auth_decision = true"]) in line_changes(before, edit.text)
+    assert sp.configure_s3api(edit.text, KEYSTONE).text == edit.text
+
+
+def test_debian_commented_value_false_is_turned_on():
+    before = debian_keystone_as_commented()
+    edit = sp.configure_s3api(before, KEYSTONE)
+    assert line_changes(before, edit.text) == [
+        (["pipeline = %s" % " ".join(KEYSTONE_PIPELINE)], ["pipeline = %s" % " ".join(CURRENT_PIPELINE)]),
+        KEYSTONE_PROXY_AUTH_CHANGES[0],
+        (["delay_auth_decision = False"], ["delay_auth_decision = true"]),
+    ] + KEYSTONE_PROXY_AUTH_CHANGES[1:]
+
+
+@pytest.mark.parametrize("value", ["True", "true", "1", "yes", "On"])
+def test_delay_auth_decision_already_on_is_kept_as_written(value):
+    before = keystone_proxy().replace("\ndelay_auth_decision = True\n", "\ndelay_auth_decision = %s\n" % value, 1)
+    edit = sp.configure_s3api(before, KEYSTONE)
+    assert ini.parse(edit.text).get("filter:authtoken", "delay_auth_decision") == value
+
+
+def test_missing_delay_auth_decision_is_added():
+    before = keystone_proxy().replace("\ndelay_auth_decision = True\n", "\n", 1)
+    edit = sp.configure_s3api(before, KEYSTONE)
+    assert line_changes(before, edit.text) == [
+        (["pipeline = %s" % " ".join(KEYSTONE_PIPELINE)], ["pipeline = %s" % " ".join(CURRENT_PIPELINE)]),
+        KEYSTONE_PROXY_AUTH_CHANGES[0],
+        ([], ["delay_auth_decision = true"]),
+    ] + KEYSTONE_PROXY_AUTH_CHANGES[1:]
+
+
+def test_legacy_style_leaves_delay_auth_decision_alone():
+    # s3token runs before authtoken there and hands it a token
+    before = debian_keystone_as_commented()
+    edit = sp.configure_s3api(before, KEYSTONE, style="legacy")
+    assert ini.parse(edit.text).get("filter:authtoken", "delay_auth_decision") == "False"
+
+
+# --------------------------------------------------------------------------- swift3 <-> s3api: options carried over
+
+
+def legacy_proxy(swift3_options, default_options=""):
+    """keystone_proxy() in legacy style with these lines in [filter:swift3] (and [DEFAULT])."""
+    text = sp.configure_s3api(keystone_proxy(), KEYSTONE, style="legacy").text
+    text = text.replace("[filter:swift3]\nuse = egg:swift3#swift3\n",
+                        "[filter:swift3]\nuse = egg:swift3#swift3\n%s" % swift3_options)
+    if default_options:
+        text = text.replace("[DEFAULT]\n", "[DEFAULT]\n%s" % default_options, 1)
+    return text
+
+
+def test_migration_to_s3api_keeps_the_location_and_options_of_swift3():
+    before = legacy_proxy("location = RegionOne\ns3_acl = true\nstorage_domain = s3.example.com\n")
+    edit = sp.configure_s3api(before, KEYSTONE)
+    doc = ini.parse(edit.text)
+    assert not doc.has_section("filter:swift3")
+    assert doc.get("filter:s3api", "use") == "egg:swift#s3api"
+    assert doc.get("filter:s3api", "location") == "RegionOne"
+    assert doc.get("filter:s3api", "s3_acl") == "true"
+    assert doc.get("filter:s3api", "storage_domain") == "s3.example.com"
+    assert sp.configure_s3api(edit.text, KEYSTONE).text == edit.text
+
+
+def test_migration_without_a_location_keeps_the_one_swift3_used():
+    edit = sp.configure_s3api(legacy_proxy(""), KEYSTONE)
+    assert ini.parse(edit.text).get("filter:s3api", "location") == sp.DEFAULT_LOCATION["legacy"] == "US"
+
+
+def test_migration_with_the_location_in_default_writes_none():
+    # both filters read [DEFAULT] too, so the region stays what it is without a copy
+    edit = sp.configure_s3api(legacy_proxy("", default_options="location = RegionOne\n"), KEYSTONE)
+    doc = ini.parse(edit.text)
+    assert doc.get("filter:s3api", "location") is None
+    assert doc.get("DEFAULT", "location") == "RegionOne"
+
+
+def test_migration_back_to_swift3_keeps_the_location_of_s3api():
+    current = sp.configure_s3api(keystone_proxy(), KEYSTONE).text
+    edit = sp.configure_s3api(current, KEYSTONE, style="legacy")
+    assert ini.parse(edit.text).get("filter:swift3", "location") == sp.DEFAULT_LOCATION["current"] == "us-east-1"
+    again = sp.configure_s3api(edit.text, KEYSTONE)
+    assert ini.parse(again.text).get("filter:s3api", "location") == "us-east-1"
+
+
+def test_s3api_options_decide_over_the_carried_value():
+    edit = sp.configure_s3api(legacy_proxy("location = RegionOne\n"), KEYSTONE, s3api_options={"location": "eu-1"})
+    assert ini.parse(edit.text).get("filter:s3api", "location") == "eu-1"
+
+
+def test_a_different_value_already_in_the_new_section_is_refused():
+    before = legacy_proxy("location = RegionOne\n") + "\n[filter:s3api]\nuse = egg:swift#s3api\nlocation = eu-1\n"
+    with pytest.raises(SwiftPipelineError) as exc:
+        sp.configure_s3api(before, KEYSTONE)
+    assert str(exc.value) == ("[filter:swift3] location is RegionOne in the filter in use now, but [filter:s3api] "
+                              "already has location = eu-1; set s3api_options location to the value the s3api filter "
+                              "should have")
+    # the same value is no conflict
+    same = legacy_proxy("location = RegionOne\n") + "\n[filter:s3api]\nuse = egg:swift#s3api\nlocation = RegionOne\n"
+    assert ini.parse(sp.configure_s3api(same, KEYSTONE).text).get("filter:s3api", "location") == "RegionOne"
+
+
+def test_a_conflicting_secret_looking_value_is_not_shown():
+    before = (legacy_proxy("s3_secret_hint = Very-Secret-1\n")
+              + "\n[filter:s3api]\nuse = egg:swift#s3api\ns3_secret_hint = Very-Secret-2\n")
+    with pytest.raises(SwiftPipelineError) as exc:
+        sp.configure_s3api(before, KEYSTONE)
+    assert "s3_secret_hint is ********" in str(exc.value)
+    assert "Very-Secret" not in str(exc.value)
+
+
+def test_a_swift3_section_no_pipeline_used_carries_nothing():
+    text = keystone_proxy() + "\n[filter:swift3]\nuse = egg:swift3#swift3\nlocation = RegionOne\n"
+    edit = sp.configure_s3api(text, KEYSTONE)
+    doc = ini.parse(edit.text)
+    assert not doc.has_section("filter:swift3")
+    assert doc.get("filter:s3api", "location") is None

@@ -376,3 +376,47 @@ def test_write_error_is_reported(conf, monkeypatch):
         raise PermissionError(13, "Permission denied", str(conf))
     monkeypatch.setattr(module.ini, "write_file", refuse)
     assert run_fail(conf)["msg"].startswith("cannot write %s: [Errno 13] Permission denied" % conf)
+
+
+# --------------------------------------------------------------------------- what the proxy could not start with
+
+
+@pytest.mark.parametrize("style", ["current", "legacy"])
+def test_duplicate_authtoken_section_is_refused_and_the_file_untouched(conf, style):
+    conf.write_text(conf.read_text(encoding="utf-8") + "\n[filter:authtoken]\ndelay_auth_decision = false\n",
+                    encoding="utf-8")
+    before = conf.read_bytes()
+    msg = run_fail(conf, style=style)["msg"]
+    assert msg.startswith("%s: [filter:authtoken] appears 2 times (lines " % conf)
+    assert "paste.deploy refuses a repeated section (DuplicateSectionError), so swift-proxy could not start" in msg
+    assert conf.read_bytes() == before
+
+
+def test_repeated_option_is_refused(conf):
+    text = conf.read_text(encoding="utf-8")
+    conf.write_text(text.replace("\ncache = swift.cache\n", "\ncache = swift.cache\ncache = swift.cache\n", 1),
+                    encoding="utf-8")
+    msg = run_fail(conf)["msg"]
+    assert "cache appears 2 times in [filter:authtoken]" in msg and "DuplicateOptionError" in msg
+
+
+def test_delay_auth_decision_false_is_turned_on_and_reported(conf):
+    text = conf.read_text(encoding="utf-8")
+    conf.write_text(text.replace("\ndelay_auth_decision = True\n", "\ndelay_auth_decision = False\n", 1),
+                    encoding="utf-8")
+    result = run(conf)
+    assert {"section": "filter:authtoken", "key": "delay_auth_decision", "action": "changed", "before": "False",
+            "after": "true"} in result["changes"]
+    assert ini.parse(conf.read_text(encoding="utf-8")).get("filter:authtoken", "delay_auth_decision") == "true"
+    assert run(conf)["changed"] is False
+
+
+def test_swift3_to_s3api_keeps_the_region(conf):
+    assert run(conf, style="legacy", s3api_options={"location": "RegionOne"})["changed"] is True
+    result = run(conf)
+    assert result["pipeline_after"] == CURRENT_PIPELINE
+    doc = ini.parse(conf.read_text(encoding="utf-8"))
+    assert not doc.has_section("filter:swift3")
+    assert doc.get("filter:s3api", "location") == "RegionOne"
+    assert {"section": "filter:s3api", "key": "location", "action": "added", "before": None,
+            "after": "RegionOne"} in result["changes"]
