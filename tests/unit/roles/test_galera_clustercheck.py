@@ -13,6 +13,7 @@ from pathlib import Path
 
 import jinja2
 import pytest
+from ansible_collections.stackops.openstack.plugins.filter import mysql_option_value
 
 ROLE = Path(__file__).resolve().parents[3] / "roles" / "galera_cluster"
 SCRIPT = ROLE / "files" / "galera-clustercheck"
@@ -92,9 +93,10 @@ def synced(**extra):
             synced(wsrep_local_state="x"),
             (503, "Galera node is not synced (wsrep_local_state is 'x')."),
         ),
+        # the HTTP answer goes to unauthenticated clients: no database error text
         (
             {"error": "ERROR 2002 (HY000): Can't connect to local server\nthrough socket."},
-            (503, "Galera node is not reachable: ERROR 2002 (HY000): Can't connect to local server through socket"),
+            (503, "Galera node is not reachable."),
         ),
     ],
 )
@@ -102,10 +104,17 @@ def test_respond(state, expected):
     assert cc.respond(state) == expected
 
 
+def test_respond_with_detail_gives_the_error_on_one_line():
+    state = {"error": "ERROR 2002 (HY000): Can't connect to local server\nthrough socket."}
+    assert cc.respond(state, detail=True) == (
+        503, "Galera node is not reachable: ERROR 2002 (HY000): Can't connect to local server through socket")
+
+
 def test_respond_error_wins_over_status():
     code, body = cc.respond(synced(error="timed out"))
     assert code == 503
-    assert body == "Galera node is not reachable: timed out"
+    assert body == "Galera node is not reachable."
+    assert cc.respond(synced(error="timed out"), detail=True)[1] == "Galera node is not reachable: timed out"
 
 
 # ---------------------------------------------------------------- HTTP
@@ -241,6 +250,8 @@ def test_option_file_missing_section():
 def render_option_file(password):
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     env.filters["comment"] = lambda text: "# " + text
+    for name, function in mysql_option_value.FilterModule().filters().items():
+        env.filters["stackops.openstack." + name] = function
     template = env.from_string(OPTION_TEMPLATE.read_text())
     return template.render(
         ansible_managed="Ansible managed",
@@ -253,7 +264,8 @@ def render_option_file(password):
 
 @pytest.mark.parametrize(
     "password",
-    ["simple", 'quo"te', "back\\slash", "hash#tag", " lead and trail ", "semi;colon='x'", "\\\"#\\n"],
+    ["simple", 'quo"te', "back\\slash", "hash#tag", " lead and trail ", "semi;colon='x'", "\\\"#\\n",
+     "tab\there", "new\nline", "ends with \\", "'single'", "a = b"],
 )
 def test_template_escaping_round_trips(tmp_path, password):
     path = tmp_path / "clustercheck.cnf"
@@ -330,7 +342,7 @@ def test_fetch_state_with_pymysql(tmp_path):
 def test_fetch_state_masks_the_password_in_errors(tmp_path):
     error = OSError(1045, "Access denied: password %s rejected" % PASSWORD)
     state = cc.fetch_state(write_options(tmp_path), "/nonexistent", pymysql=fake_pymysql(error=error))
-    code, body = cc.respond(state)
+    code, body = cc.respond(state, detail=True)
     assert code == 503
     assert body.startswith("Galera node is not reachable: ERROR 1045: Access denied")
     assert PASSWORD not in body
@@ -343,7 +355,8 @@ def test_fetch_state_needs_a_socket(tmp_path):
 
 
 def test_fetch_state_unreadable_option_file(tmp_path):
-    code, body = cc.respond(cc.fetch_state(str(tmp_path / "none.cnf"), "/nonexistent", pymysql=fake_pymysql([])))
+    code, body = cc.respond(cc.fetch_state(str(tmp_path / "none.cnf"), "/nonexistent", pymysql=fake_pymysql([])),
+                            detail=True)
     assert code == 503
     assert body.startswith("Galera node is not reachable: cannot read")
 
@@ -436,10 +449,25 @@ def test_main_never_prints_the_password(monkeypatch, tmp_path):
     assert PASSWORD.encode() not in raw
 
 
+def test_main_keeps_the_database_error_out_of_the_answer(monkeypatch, tmp_path, capsys):
+    options = write_options(tmp_path)
+    error = OSError(1045, "Access denied for user 'clustercheck'@'localhost' (using password: YES)")
+    state = cc.fetch_state(options, "/nonexistent", pymysql=fake_pymysql(error=error))
+    raw = run_main(monkeypatch, b"GET / HTTP/1.1\r\n\r\n", state, ["--defaults-file", options])
+    line, _headers, payload = split_response(raw)
+    assert line == "HTTP/1.1 503 Service Unavailable"
+    assert payload == b"Galera node is not reachable.\r\n"
+    for leak in (b"1045", b"Access denied", b"clustercheck", b"localhost"):
+        assert leak not in raw
+    # the reason is kept for the operator, in the journal (stderr of the service)
+    assert "ERROR 1045: Access denied for user 'clustercheck'@'localhost'" in capsys.readouterr().err
+
+
 def test_status_mode(monkeypatch, capsys):
     monkeypatch.setattr(cc, "fetch_state", lambda *args, **kwargs: synced())
     assert cc.main(["--status"]) == 0
     assert capsys.readouterr().out == "200 OK\nGalera node is Synced.\n"
     monkeypatch.setattr(cc, "fetch_state", lambda *args, **kwargs: {"error": "down"})
     assert cc.main(["--status"]) == 1
-    assert "503 Service Unavailable" in capsys.readouterr().out
+    # the operator on the node sees the reason
+    assert capsys.readouterr().out == "503 Service Unavailable\nGalera node is not reachable: down\n"

@@ -75,3 +75,54 @@ def test_even_sized_cluster_warns_but_succeeds():
 def test_good_cluster_has_no_warning():
     run(ExitJson, members=MEMBERS, flavor="mariadb", sst_method="rsync")
     assert WARNINGS == []
+
+
+def test_networks_are_returned():
+    members = [dict(m, host_networks=["%s/24" % m["address"]]) for m in MEMBERS]
+    result = run(ExitJson, members=members, flavor="mariadb", sst_method="rsync",
+                 client_sources=["198.51.100.9/24"])
+    assert result["cluster_networks"] == ["10.0.0.0/24"]
+    assert result["client_networks"] == ["198.51.100.0/24"]
+
+
+def test_world_open_clients_fail_without_the_explicit_option():
+    result = run(FailJson, members=MEMBERS, flavor="mariadb", sst_method="rsync", client_sources=["0.0.0.0/0"])
+    assert result["errors"] == ["client source 0.0.0.0/0 (galera_cluster_firewall_client_sources) opens the client "
+                                "ports to every address; list the networks of the clients, or set "
+                                "galera_cluster_firewall_allow_world: true to mean it"]
+
+
+def test_world_open_clients_with_the_explicit_option_warn():
+    result = run(ExitJson, members=MEMBERS, flavor="mariadb", sst_method="rsync", client_sources=["::/0"],
+                 allow_world_clients=True)
+    assert result["client_networks"] == ["::/0"]
+    assert WARNINGS == ["client source ::/0 opens the database and clustercheck ports to every address "
+                        "(galera_cluster_firewall_allow_world is true)"]
+
+
+def test_a_node_name_with_a_newline_fails_naming_it_on_one_line():
+    members = [dict(m) for m in MEMBERS]
+    members[0]["name"] = "db1\nwsrep_notify_cmd=/tmp/pwn"
+    members[0]["host"] = "db1"
+    result = run(FailJson, members=members, flavor="mariadb", sst_method="rsync")
+    assert result["errors"] == ["db1: node name (galera_cluster_node_name) 'db1\\nwsrep_notify_cmd=/tmp/pwn' has a "
+                                "control character (U+000A); expected 1 to 64 letters, digits, '.', '_' or '-', "
+                                "starting with a letter or a digit"]
+    assert "\n" not in result["msg"]
+
+
+def test_node_config_values_are_checked():
+    members = [dict(m, config={"galera_cluster_settings": {"wsrep_notify_cmd": "/bin/x\r"}}) for m in MEMBERS]
+    result = run(FailJson, members=members, flavor="mariadb", sst_method="rsync")
+    assert len(result["errors"]) == 3
+    assert result["errors"][0] == ("db1: galera_cluster_settings[wsrep_notify_cmd] '/bin/x\\r' has a control "
+                                   "character (U+000D)")
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "0.0.0.0", "224.0.0.1", "fe80::1%eth0"])
+def test_unreachable_member_addresses_fail(address):
+    members = [dict(m) for m in MEMBERS]
+    members[2]["address"] = address
+    result = run(FailJson, members=members, flavor="mariadb", sst_method="rsync")
+    assert len(result["errors"]) == 1
+    assert result["errors"][0].startswith("db3: node address %r (galera_cluster_node_address) is " % address)
