@@ -1,63 +1,65 @@
 # -*- coding: utf-8 -*-
 # Copyright: stackops.openstack contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""How long Ceilometer keeps samples and events, and whether alarm history is recorded.
+"""How long Ceilometer and aodh keep samples, events and alarm history.
 
 Pure functions on plain values and on ini.IniDocument texts (the one INI engine), so
 they unit-test without Ansible. Errors are RetentionError with a sentence a person
 can act on.
 
-What each release reads, checked against the projects themselves (search tool,
-code corpus = public repositories, docs/pages corpus = docs.openstack.org and
-the like):
+The facts below were read in the projects' own git history (openstack/ceilometer,
+openstack/aodh, openstack/panko; tags named as released), not in secondary sources:
 
-- Juno (2014.2): ``[database] time_to_live`` is the only TTL. Juno-era
-  ceilometer/storage/__init__.py (``from oslo.config import cfg``) registers
-  ``IntOpt('time_to_live')`` in group ``database``; the expirer of that time reads
-  ``cfg.CONF.database.time_to_live``. No event TTL.
-- Kilo (2015.1) already has both new names. The Kilo telemetry spec
-  specs/kilo/event-database-ttl (specs.openstack.org) adds ``event_time_to_live``
-  "such as what we do for metering database"; the Kilo-era ceilometer/cmd/storage.py
-  (``oslo_config`` namespace with stdlib logging, i.e. between Kilo's move to
-  oslo_config and Liberty's move to oslo_log) expires with
-  ``database.metering_time_to_live`` and ``database.event_time_to_live``; the
-  Liberty-cycle spec specs/liberty/delete-alarmhistory calls the option
-  "metering_time_to_live (aka time_to_live)". On Kilo ``time_to_live`` is therefore
-  read either way (as the option, or as the deprecated alias while the new name is
-  absent), so Kilo gets ``time_to_live``, as the operators' notes write it, and a
-  ``metering_time_to_live`` line is removed so that it cannot shadow it.
-- Liberty .. Pike: ceilometer/storage/__init__.py registers
+- Juno, ceilometer 2014.2: ``ceilometer/storage/__init__.py`` registers
+  ``IntOpt('time_to_live')`` in ``[database]``; ``ceilometer/cmd/storage.py`` expires
+  with ``cfg.CONF.database.time_to_live``. No event TTL, no alarm history TTL.
+- Kilo, ceilometer 2015.1.0: ``ceilometer/storage/__init__.py`` registers
   ``IntOpt('metering_time_to_live', deprecated_opts=[DeprecatedOpt('time_to_live',
-  'database')])`` and ``IntOpt('event_time_to_live')`` in ``[database]``; a generated
-  Liberty ceilometer.conf prints "Deprecated group/name - [database]/time_to_live"
-  above ``#metering_time_to_live = -1``. oslo.config reads the deprecated name only
-  while the new one is absent, so a stale ``time_to_live`` silently stops counting
-  once the new name is written; it is removed whenever the metering TTL is written.
-- Queens (ceilometer 10.0.0) and later: the Queens release notes say "The deprecated
-  Ceilometer API has been removed" and "The collector service is removed" (nothing
-  writes to or reads from ceilometer's own database any more); by Rocky
-  ceilometer.cmd.storage has only ``upgrade()`` (docs.openstack.org ceilometer/rocky
-  API reference), no expirer. Samples go to Gnocchi, whose archive policies decide
-  retention (``gnocchi archive-policy update NAME -d granularity:5m,timespan:30d``,
-  ``gnocchi archive-policy-rule create``, gnocchiclient CLI reference). Pike (9.0.x)
-  packages still ship ceilometer-expirer (openSUSE Cloud:OpenStack:Pike changelog),
-  so Pike is the last release this module edits. The API was deprecated in Ocata
+  'database')])`` and ``IntOpt('event_time_to_live')``; the expirer reads
+  ``database.metering_time_to_live``. So Kilo is written ``metering_time_to_live``
+  (what it registers); ``time_to_live`` is only its deprecated alias, ignored by
+  oslo.config once the new name is set, and is removed whenever the TTL is written.
+- Liberty, ceilometer 5.0.0: the same two, plus ``IntOpt('alarm_history_time_to_live',
+  deprecated_for_removal=True)`` in ``[database]`` for ceilometer's own (deprecated)
+  alarm service, expired by ``ceilometer/cmd/eventlet/storage.py``.
+- Mitaka 6.0.0 and Newton 7.0.0: metering and event TTL; the alarm code is gone.
+- Ocata 8.0.0 and Pike 9.0.0: only ``metering_time_to_live`` (commit "Remove events
+  storage and API", first in 8.0.0; the 8.0.0 expirer clears metering data only).
+  Events are Panko's there: panko 1.0.0 (Newton) to 10.0.0 (Wallaby) register
+  ``[database] event_time_to_live`` in ``panko/storage/__init__.py`` (``panko-expirer``).
+- Queens, ceilometer 10.0.0: ``ceilometer/storage`` is gone (no TTL, no expirer);
+  samples live in Gnocchi, whose archive policies set retention. Pike is the last
+  release this module edits ceilometer.conf for; the API was deprecated in Ocata
   (release note ceilometer-api-deprecate), hence a warning on Ocata and Pike.
-- Alarm history: ceilometer's ``ALARM_API_OPTS`` register ``BoolOpt('record_history')``
-  in group ``alarm`` (Juno, Kilo; Liberty with deprecated_for_removal; the Liberty
-  config reference lists ``[alarm] record_history = True``). Aodh was "split out to
-  this independent project in Liberty development cycle" (aodh
-  doc/source/architecture.rst) and "In Mitaka all alarm relative code has been
-  deleted from the Ceilometer project" (fuel-specs fuel-aodh-integration). Aodh's
-  aodh/evaluator/__init__.py registers ``record_history`` listed under ``DEFAULT`` by
-  aodh/opts.py, with ``deprecated_group="alarm"`` in the Liberty/Mitaka code and
-  without it later; the Zed aodh.conf (aodh-common 15.0.0) has it in ``[DEFAULT]``.
+- Panko is retired: openstack/panko commit "Retire panko, the code is no longer
+  maintained" (May 2021, after 10.0.0), and ceilometer 17.0.0 (Xena, "Remove dependency
+  to panko") changed the default ``event_pipeline.yaml`` publisher from ``panko://`` to
+  ``notifier://``. Nothing replaced it as an event store: events go to the publishers of
+  event_pipeline.yaml (``notifier``, ``http``/``https``, ``zaqar``, ``file``; setup.cfg
+  ``ceilometer.event.publisher``), whose consumer decides how long they are kept;
+  the ``gnocchi`` event publisher only updates or ends Gnocchi resources.
+- Alarm history recording: ceilometer registers ``BoolOpt('record_history')`` in
+  ``[alarm]`` (2014.2 ``api/controllers/v2.py``; 2015.1.0 and 5.0.0
+  ``api/controllers/v2/alarms.py``), gone in 6.0.0. aodh registers it in ``[DEFAULT]``
+  (``aodh/evaluator/__init__.py``, listed under DEFAULT by ``aodh/opts.py``) with
+  ``deprecated_group="alarm"`` in 1.0.0 and 2.0.0 (Liberty, Mitaka), without it from
+  3.0.0 (Newton) on.
+- Alarm history retention: aodh registers ``IntOpt('alarm_history_time_to_live')`` in
+  ``[database]`` (``aodh/storage/__init__.py``) in every release, 1.0.0 (Liberty) to
+  22.0.0 (2026.1); ``aodh-expirer`` (``aodh/cmd/storage.py``) deletes older history.
+  aodh's major version is ceilometer's minus 4 (aodh 15.0.0 is Zed, as in Debian 12).
 - MongoDB: ceilometer's MongoDB driver keeps a TTL index ``meter_ttl`` on
   ``meter.timestamp`` (``expireAfterSeconds`` = the TTL, rebuilt by dbsync) and its
   ``clear_expired_*`` are no-ops ("based on native MongoDB time to live feature"), so
   ceilometer-expirer frees nothing there; removing old documents and ``compact`` is
   what gives disk space back. That sequence (mongodb_script) is untested against a
   real MongoDB.
+
+Which release wrote a file (release_markers): options that exist in a range of
+releases, found either set or as the commented default of the generated sample
+(``#name = default``). The sample lists an option under its own name only, a
+deprecated alias only in a "Deprecated group/name" comment, which the markers never
+match. See MARKERS for each one and its source.
 """
 
 from __future__ import annotations
@@ -88,6 +90,7 @@ _FALSE = ("0", "f", "false", "off", "n", "no")
 CEILOMETER = "ceilometer"
 AODH = "aodh"
 ALARM_SERVICES = ("auto", CEILOMETER, AODH)
+RELEASE_MISMATCH = ("fail", "warn")
 
 # Where alarm history recording lives: (file, section, key, legacy (section, key) pairs)
 _ALARM_HOME = {
@@ -95,22 +98,27 @@ _ALARM_HOME = {
     # aodh 1.x/2.x still read [alarm] as the deprecated group: drop it so it cannot mislead
     AODH: (AODH, "DEFAULT", "record_history", (("alarm", "record_history"),)),
 }
+# Where alarm history retention lives, (section, key) in the service's file: aodh 1.0.0
+# onwards aodh/storage/__init__.py; ceilometer 5.0.0 (Liberty only) ceilometer/storage/__init__.py
+ALARM_HISTORY_TTL = ("database", "alarm_history_time_to_live")
 
 Release = collections.namedtuple(
     "Release", "name metering_key legacy_metering_keys event_key alarm_services deprecated")
 
 _EDITABLE = (
+    # ceilometer 2014.2 storage/__init__.py: IntOpt('time_to_live')
     Release("juno", "time_to_live", (), None, (CEILOMETER,), False),
-    # Kilo reads time_to_live (the operators' notes use it; Kilo also knows it as the deprecated
-    # name of metering_time_to_live, which is removed so that it cannot shadow it)
-    Release("kilo", "time_to_live", ("metering_time_to_live",), "event_time_to_live", (CEILOMETER,), False),
-    # Liberty: aodh is new, ceilometer's own alarm service still runs (deprecated)
+    # ceilometer 2015.1.0 storage/__init__.py: metering_time_to_live (deprecated name time_to_live),
+    # event_time_to_live
+    Release("kilo", "metering_time_to_live", ("time_to_live",), "event_time_to_live", (CEILOMETER,), False),
+    # Liberty: aodh 1.0.0 is new, ceilometer 5.0.0's own alarm service still runs (deprecated)
     Release("liberty", "metering_time_to_live", ("time_to_live",), "event_time_to_live",
             (AODH, CEILOMETER), False),
     Release("mitaka", "metering_time_to_live", ("time_to_live",), "event_time_to_live", (AODH,), False),
     Release("newton", "metering_time_to_live", ("time_to_live",), "event_time_to_live", (AODH,), False),
-    Release("ocata", "metering_time_to_live", ("time_to_live",), "event_time_to_live", (AODH,), True),
-    Release("pike", "metering_time_to_live", ("time_to_live",), "event_time_to_live", (AODH,), True),
+    # ceilometer 8.0.0 and 9.0.0: event storage removed ("Remove events storage and API"), Panko keeps events
+    Release("ocata", "metering_time_to_live", ("time_to_live",), None, (AODH,), True),
+    Release("pike", "metering_time_to_live", ("time_to_live",), None, (AODH,), True),
 )
 RELEASES = collections.OrderedDict((release.name, release) for release in _EDITABLE)
 
@@ -128,18 +136,92 @@ GNOCCHI_RELEASES = (
 )
 RELEASE_CHOICES = tuple(RELEASES) + GNOCCHI_RELEASES
 
+# Every series in order, for comparing releases; the code names of the numbered series
+SERIES = (
+    "juno", "kilo", "liberty", "mitaka", "newton", "ocata", "pike", "queens", "rocky", "stein", "train",
+    "ussuri", "victoria", "wallaby", "xena", "yoga", "zed", "2023.1", "2023.2", "2024.1", "2024.2", "2025.1",
+    "2025.2", "2026.1",
+)
+SERIES_ALIASES = {"antelope": "2023.1", "bobcat": "2023.2", "caracal": "2024.1", "dalmatian": "2024.2",
+                  "epoxy": "2025.1", "flamingo": "2025.2", "gazpacho": "2026.1"}
+LATEST = SERIES[-1]
+
 GNOCCHI_ADVICE = (
     "ceilometer has no database TTL on {release}: from Queens (ceilometer 10.0.0) its API and collector are "
     "gone (and with them its own database) and samples are stored in Gnocchi, so retention is the timespan of "
     "the Gnocchi archive "
     "policy the metrics use; change it there, for example 'gnocchi archive-policy update ceilometer-low "
     "-d granularity:5m,timespan:30d', or choose the policy for new metrics with archive policy rules "
-    "('gnocchi archive-policy-rule create -a POLICY -m \"*\" RULE'); events (if stored) are kept by Panko's "
-    "[database] event_time_to_live")
+    "('gnocchi archive-policy-rule create -a POLICY -m \"*\" RULE'); {events}")
+
+# Events after ceilometer stopped storing them (8.0.0, Ocata): Panko from Newton to Wallaby, then nothing
+PANKO_ADVICE = (
+    "events are not ceilometer's on {release}: ceilometer 8.0.0 (Ocata) moved event storage to Panko, so if "
+    "Panko stores your events set [database] event_time_to_live in panko.conf (panko-expirer deletes older "
+    "ones); Panko itself is retired after Wallaby (panko 10.0.0) and nothing replaced it as an event store")
+NO_EVENT_STORE_ADVICE = (
+    "events are stored by no OpenStack service on {release}: Panko, their store from Newton to Wallaby, is "
+    "retired (its last release is 10.0.0) and nothing replaced it; since ceilometer 17.0.0 (Xena) the default "
+    "event_pipeline.yaml publishes events to notifier:// (back onto the message bus), and events are kept only "
+    "by whatever consumes the publishers you set there (notifier://, http(s)://, zaqar://, file://), for as "
+    "long as that system keeps them")
 
 
 class RetentionError(ValueError):
     """A value, release or file this module cannot act on."""
+
+
+# ceilometer.conf / aodh.conf options that only some releases have, used to tell from a file which
+# release it belongs to. first/last: the releases that register the name (LATEST: still there).
+# form: "listed" matches the option set or as a commented default, "set" only set, "sample" only
+# as the commented default of a generated sample (which prints deprecated aliases in a comment only).
+Marker = collections.namedtuple("Marker", "service section key form first last facts")
+
+MARKERS = (
+    # ceilometer 2014.2 storage/__init__.py IntOpt('time_to_live'); from 2015.1.0 it is the deprecated
+    # name of metering_time_to_live (still read, so a set line is fine up to 9.0.0, Pike)
+    Marker(CEILOMETER, "database", "time_to_live", "sample", "juno", "juno",
+           "Juno's sample lists it; from Kilo it is only the deprecated name of metering_time_to_live"),
+    Marker(CEILOMETER, "database", "time_to_live", "set", "juno", "pike",
+           "read by ceilometer 2014.2 (Juno) to 9.x (Pike); ceilometer 10.0.0 (Queens) has no storage options"),
+    # ceilometer 2015.1.0 .. 9.0.x storage/__init__.py; ceilometer/storage removed in 10.0.0
+    Marker(CEILOMETER, "database", "metering_time_to_live", "listed", "kilo", "pike",
+           "ceilometer registers it from 2015.1.0 (Kilo) to 9.x (Pike)"),
+    # ceilometer 2015.1.0 .. 7.x storage/__init__.py; "Remove events storage and API" is in 8.0.0
+    Marker(CEILOMETER, "database", "event_time_to_live", "listed", "kilo", "newton",
+           "ceilometer registers it from 2015.1.0 (Kilo) to 7.x (Newton)"),
+    # ceilometer 5.0.0 storage/__init__.py, deprecated_for_removal; the alarm code is gone in 6.0.0
+    Marker(CEILOMETER, "database", "alarm_history_time_to_live", "listed", "liberty", "liberty",
+           "ceilometer registers it in 5.x (Liberty) only"),
+    # ceilometer 2014.2 api/controllers/v2.py, 2015.1.0 and 5.0.0 api/controllers/v2/alarms.py
+    Marker(CEILOMETER, "alarm", "record_history", "listed", "juno", "liberty",
+           "ceilometer registers it from 2014.2 (Juno) to 5.x (Liberty)"),
+    # ceilometer 10.0.0 notification.py MultiStrOpt('pipelines'), still in 26.0.0 (2026.1)
+    Marker(CEILOMETER, "notification", "pipelines", "listed", "queens", LATEST,
+           "ceilometer registers it from 10.0.0 (Queens) on"),
+    # aodh 1.0.0 and 2.0.0 storage/__init__.py (deprecated_for_removal); removed in 3.0.0
+    Marker(AODH, "database", "alarm_connection", "listed", "liberty", "mitaka",
+           "aodh registers it in 1.x (Liberty) and 2.x (Mitaka) only"),
+    # aodh 1.0.0 and 2.0.0 evaluator/__init__.py: record_history with deprecated_group="alarm"
+    Marker(AODH, "alarm", "record_history", "set", "liberty", "mitaka",
+           "aodh reads [alarm] record_history (the deprecated group) in 1.x (Liberty) and 2.x (Mitaka) only"),
+    # aodh 13.0.0 storage/__init__.py adds it (commit 02179e0c), still in 22.0.0
+    Marker(AODH, "database", "alarm_histories_delete_batch_size", "listed", "xena", LATEST,
+           "aodh registers it from 13.0.0 (Xena) on"),
+)
+
+# A generated sample lists every option of a namespace, so an option missing beside its
+# companion (listed as a commented default) dates the file too: (marker, companion).
+ABSENCE_MARKERS = (
+    # ceilometer 2015.1.0 .. 7.x register event_time_to_live beside metering_time_to_live; 8.0.0 and 9.0.0 not
+    (Marker(CEILOMETER, "database", "event_time_to_live", "absent", "ocata", "pike",
+            "a sample of ceilometer 2015.1.0 (Kilo) to 7.x (Newton) lists it beside metering_time_to_live"),
+     "metering_time_to_live"),
+    # aodh 13.0.0 (Xena) and later list alarm_histories_delete_batch_size beside alarm_history_time_to_live
+    (Marker(AODH, "database", "alarm_histories_delete_batch_size", "absent", "liberty", "wallaby",
+            "a sample of aodh 13.0.0 (Xena) or later lists it beside alarm_history_time_to_live"),
+     "alarm_history_time_to_live"),
+)
 
 
 # --------------------------------------------------------------------------- values
@@ -217,23 +299,47 @@ def read_bool(text):
 # --------------------------------------------------------------------------- releases
 
 
+def series_index(name):
+    """The position of a series in SERIES (code names of numbered series accepted); None if unknown."""
+    key = str(name).strip().lower() if name is not None else ""
+    key = SERIES_ALIASES.get(key, key)
+    return SERIES.index(key) if key in SERIES else None
+
+
+def event_advice(release):
+    """Where events are kept on a release whose ceilometer keeps none (Ocata and later)."""
+    index = series_index(release)
+    if index is not None and index >= series_index("xena"):
+        return NO_EVENT_STORE_ADVICE.format(release=release)
+    return PANKO_ADVICE.format(release=release)
+
+
+def gnocchi_advice(release):
+    """The refusal of a sample TTL on Queens and later: the archive policy, and where events went."""
+    return GNOCCHI_ADVICE.format(release=release, events=event_advice(release))
+
+
 def release_spec(name, retention=True):
     """The Release for a series name; RetentionError for an unknown name.
 
     Queens and later keep no samples of their own (Gnocchi does): asking them for
     retention (``retention``) is a RetentionError naming the archive policy; without
-    it they are a release whose only setting here is aodh's alarm history.
+    it they are a release whose only settings here are aodh's alarm history ones.
     """
     key = str(name).strip().lower() if name is not None else ""
     if key in RELEASES:
         return RELEASES[key]
     if key in GNOCCHI_RELEASES:
         if retention:
-            raise RetentionError(GNOCCHI_ADVICE.format(release=key))
+            raise RetentionError(gnocchi_advice(key))
         return Release(key, None, (), None, (AODH,), False)
     raise RetentionError("release %r is not a release this module knows; expected one of %s (or a Queens or "
                          "later name, which is refused: retention is set in Gnocchi there)"
                          % (name, ", ".join(RELEASES)))
+
+
+def _spec(release):
+    return release if isinstance(release, Release) else release_spec(release)
 
 
 def release_from_version(version):
@@ -262,8 +368,8 @@ def release_from_version(version):
 
 
 def alarm_service(release, requested="auto"):
-    """Which service's file holds record_history on this release (ceilometer or aodh)."""
-    spec = release_spec(release) if not isinstance(release, Release) else release
+    """Which service's file holds the alarm history settings on this release (ceilometer or aodh)."""
+    spec = _spec(release)
     if requested in (None, "auto"):
         return spec.alarm_services[0]
     if requested not in spec.alarm_services:
@@ -275,12 +381,38 @@ def alarm_service(release, requested="auto"):
 
 
 def require_event_ttl(release):
-    """The release's event TTL option; RetentionError on Juno, which has none."""
-    spec = release_spec(release) if not isinstance(release, Release) else release
+    """The release's event TTL option; RetentionError where ceilometer keeps no events (Juno, Ocata, Pike)."""
+    spec = _spec(release)
     if spec.event_key is None:
-        raise RetentionError("ceilometer %s has no event TTL: event_time_to_live arrived in Kilo; leave "
-                             "event_ttl unset" % spec.name)
+        if spec.name == "juno":
+            raise RetentionError("ceilometer juno has no event TTL: event_time_to_live arrived in Kilo; leave "
+                                 "event_ttl unset")
+        raise RetentionError("ceilometer %s has no event TTL (leave event_ttl unset): %s"
+                             % (spec.name, event_advice(spec.name)))
     return spec.event_key
+
+
+def require_alarm_history_ttl(release, service):
+    """(section, key) of the alarm history TTL in the service's file; RetentionError where there is none.
+
+    aodh has it in every release; ceilometer only in 5.0.0 (Liberty), for its deprecated
+    alarm service; Juno and Kilo keep alarm history until it is deleted by hand.
+    """
+    spec = _spec(release)
+    if service == CEILOMETER and spec.name != "liberty":
+        raise RetentionError("ceilometer %s has no alarm history TTL: alarm_history_time_to_live arrived in "
+                             "Liberty (ceilometer 5.0.0 and aodh 1.0.0); leave alarm_history_ttl unset"
+                             % spec.name)
+    return ALARM_HISTORY_TTL
+
+
+def has_alarm_history_ttl(release, service):
+    """Whether the service's file has an alarm history TTL on this release."""
+    try:
+        require_alarm_history_ttl(release, service)
+    except RetentionError:
+        return False
+    return True
 
 
 def alarm_location(service):
@@ -289,20 +421,101 @@ def alarm_location(service):
     return file_, section, key
 
 
+# --------------------------------------------------------------------------- which release wrote a file
+
+_SECTION_RE = re.compile(r"^\s*\[([^\]]+)\]\s*$")
+# oslo-config-generator prints '#name = default', Juno's generate_sample.sh '#name=default'
+_SAMPLE_RE = re.compile(r"^#\s?([A-Za-z_][A-Za-z0-9_.-]*)\s*=")
+
+
+def _sample_lines(text):
+    """The (section, key) pairs listed as commented defaults, the way a generated sample lists options."""
+    listed, section = set(), None
+    for line in text.splitlines():
+        header = _SECTION_RE.match(line)
+        if header:
+            section = header.group(1).strip()
+            continue
+        option = _SAMPLE_RE.match(line)
+        if option and section is not None:
+            listed.add((section, option.group(1)))
+    return listed
+
+
+def _release_label(index):
+    return SERIES[index]
+
+
+def release_markers(text, service, release):
+    """(contradictions, stale) for a service's file (ceilometer or aodh) and a release.
+
+    contradictions: markers that say the file belongs to another release: an option
+    listed as a commented default that the release does not have, or set although it
+    arrived after the release. stale: options set that the release no longer reads (left
+    as they are; oslo.config ignores them). Both are sentences naming the option.
+    """
+    index = series_index(_spec(release).name if isinstance(release, Release) else release)
+    if index is None:
+        raise RetentionError("release %r is not a series this module knows" % (release,))
+    doc = ini.parse(text)
+    listed = _sample_lines(text)
+    contradictions, stale = [], []
+    for marker in MARKERS:
+        if marker.service != service:
+            continue
+        first, last = series_index(marker.first), series_index(marker.last)
+        where = "[%s] %s" % (marker.section, marker.key)
+        if marker.form in ("listed", "sample") and (marker.section, marker.key) in listed \
+                and not first <= index <= last:
+            contradictions.append("%s is listed as a commented default (%s)" % (where, marker.facts))
+        if marker.form in ("listed", "set") and doc.get(marker.section, marker.key) is not None:
+            if index < first:
+                contradictions.append("%s is set (%s)" % (where, marker.facts))
+            elif index > last:
+                stale.append("%s is set but %s %s does not read it (%s); it is left as it is"
+                             % (where, service, _release_label(index), marker.facts))
+    for marker, companion in ABSENCE_MARKERS:
+        if marker.service != service or (marker.section, companion) not in listed:
+            continue
+        if (marker.section, marker.key) not in listed and doc.get(marker.section, marker.key) is None \
+                and not series_index(marker.first) <= index <= series_index(marker.last):
+            contradictions.append("[%s] %s is missing beside the commented default of %s (%s)"
+                                  % (marker.section, marker.key, companion, marker.facts))
+    return contradictions, stale
+
+
+def release_mismatch_message(path, service, release, contradictions):
+    """The refusal (or warning) when a file contradicts the release it is edited for."""
+    return ("%s does not look like the %s.conf of %s: %s. Set release to the series installed there "
+            "(release=detect reads it from the ceilometer package), or set release_mismatch=warn if this file "
+            "was kept through upgrades from another release"
+            % (path, service, release, "; ".join(contradictions)))
+
+
+def stale_options(text, release, service=CEILOMETER):
+    """Warnings for options this release does not read but the file sets (left as they are)."""
+    return release_markers(text, service, release)[1]
+
+
 # --------------------------------------------------------------------------- edits
 
 def effective_metering_ttl(text, release):
     """The metering TTL ceilometer would use from this text: seconds, FOREVER, or None if unreadable."""
-    spec = release_spec(release) if not isinstance(release, Release) else release
+    spec = _spec(release)
     doc = ini.parse(text)
     for key in _metering_read_order(spec):
         value = doc.get("database", key)
         if value is not None:
-            number = read_int(value)
-            if number is None:
-                return None
-            return FOREVER if number <= 0 else number
+            return _effective(value)
     return FOREVER
+
+
+def _effective(value):
+    """An option's TTL as the expirers read it: seconds, FOREVER for <= 0 or unset, None if no integer."""
+    if value is None:
+        return FOREVER
+    number = read_int(value)
+    return None if number is None else (FOREVER if number <= 0 else number)
 
 
 def _metering_read_order(spec):
@@ -313,14 +526,16 @@ def _metering_read_order(spec):
 
 
 def effective_event_ttl(text, release):
-    spec = release_spec(release) if not isinstance(release, Release) else release
+    """The event TTL ceilometer would use; None where ceilometer has none or the value is no integer."""
+    spec = _spec(release)
     if spec.event_key is None:
         return None
-    value = ini.parse(text).get("database", spec.event_key)
-    if value is None:
-        return FOREVER
-    number = read_int(value)
-    return None if number is None else (FOREVER if number <= 0 else number)
+    return _effective(ini.parse(text).get("database", spec.event_key))
+
+
+def effective_alarm_history_ttl(text):
+    """[database] alarm_history_time_to_live as aodh (or Liberty's ceilometer) reads it."""
+    return _effective(ini.parse(text).get(*ALARM_HISTORY_TTL))
 
 
 def _set_seconds(doc, section, key, seconds):
@@ -338,15 +553,16 @@ def _set_bool(doc, section, key, value):
 
 
 def edit_ceilometer(text, release, metering_seconds=None, event_seconds=None, alarm_history=None,
-                    alarm_service_name=CEILOMETER):
-    """ceilometer.conf text with the release's TTL options (and [alarm] record_history) set.
+                    alarm_service_name=CEILOMETER, alarm_history_seconds=None):
+    """ceilometer.conf text with the release's TTL options (and its alarm settings) set.
 
     metering_seconds goes to the release's metering option and removes the deprecated
-    names of the same setting; event_seconds to event_time_to_live (RetentionError on
-    Juno, which has none); alarm_history to [alarm] record_history only when the alarm
-    service is ceilometer. None leaves an option as it is.
+    names of the same setting; event_seconds to event_time_to_live (RetentionError where
+    ceilometer keeps no events); alarm_history to [alarm] record_history and
+    alarm_history_seconds to [database] alarm_history_time_to_live (Liberty only) when the
+    alarm service is ceilometer. None leaves an option as it is.
     """
-    spec = release_spec(release) if not isinstance(release, Release) else release
+    spec = _spec(release)
     doc = ini.parse(text)
     if metering_seconds is not None:
         _set_seconds(doc, "database", spec.metering_key, metering_seconds)
@@ -354,38 +570,27 @@ def edit_ceilometer(text, release, metering_seconds=None, event_seconds=None, al
             doc.remove("database", legacy)
     if event_seconds is not None:
         _set_seconds(doc, "database", require_event_ttl(spec), event_seconds)
-    if alarm_history is not None and alarm_service_name == CEILOMETER:
-        _file, section, key, _legacy = _ALARM_HOME[CEILOMETER]
+    if alarm_service_name == CEILOMETER:
+        if alarm_history is not None:
+            _file, section, key, _legacy = _ALARM_HOME[CEILOMETER]
+            _set_bool(doc, section, key, alarm_history)
+        if alarm_history_seconds is not None:
+            _set_seconds(doc, *require_alarm_history_ttl(spec, CEILOMETER), seconds=alarm_history_seconds)
+    return doc.text
+
+
+def edit_aodh(text, alarm_history=None, alarm_history_seconds=None):
+    """aodh.conf text with [DEFAULT] record_history (the deprecated [alarm] one removed) and
+    [database] alarm_history_time_to_live set; None leaves an option as it is."""
+    doc = ini.parse(text)
+    if alarm_history is not None:
+        _file, section, key, legacy = _ALARM_HOME[AODH]
         _set_bool(doc, section, key, alarm_history)
+        for old_section, old_key in legacy:
+            doc.remove(old_section, old_key)
+    if alarm_history_seconds is not None:
+        _set_seconds(doc, *ALARM_HISTORY_TTL, seconds=alarm_history_seconds)
     return doc.text
-
-
-def edit_aodh(text, alarm_history):
-    """aodh.conf text with [DEFAULT] record_history set and the deprecated [alarm] one removed."""
-    doc = ini.parse(text)
-    _file, section, key, legacy = _ALARM_HOME[AODH]
-    _set_bool(doc, section, key, alarm_history)
-    for old_section, old_key in legacy:
-        doc.remove(old_section, old_key)
-    return doc.text
-
-
-def stale_options(text, release):
-    """Warnings for options this release does not read but the file sets (left as they are)."""
-    spec = release_spec(release) if not isinstance(release, Release) else release
-    doc = ini.parse(text)
-    warnings = []
-    if spec.name == "juno":
-        for key in ("metering_time_to_live", "event_time_to_live"):
-            if doc.get("database", key) is not None:
-                warnings.append("[database] %s is set but ceilometer juno does not read it (it arrived in "
-                                "Kilo); time_to_live is the Juno name" % key)
-    elif spec.name == "kilo" and doc.get("database", "metering_time_to_live") is not None \
-            and doc.get("database", "time_to_live") is not None:
-        warnings.append("[database] metering_time_to_live and time_to_live are both set; Kilo uses "
-                        "metering_time_to_live (%s) and ignores time_to_live; set metering_ttl to settle it"
-                        % doc.get("database", "metering_time_to_live"))
-    return warnings
 
 
 # --------------------------------------------------------------------------- purge

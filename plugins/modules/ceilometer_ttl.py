@@ -7,29 +7,42 @@ from __future__ import annotations
 
 DOCUMENTATION = r'''
 module: ceilometer_ttl
-short_description: Set how long Ceilometer keeps samples and events, and whether alarm history is recorded
+short_description: Set how long Ceilometer and aodh keep samples, events and alarm history
 version_added: 0.1.0
 description:
   - Sets the data retention of Ceilometer's own database (Juno to Pike) in C(ceilometer.conf), with the option
     names of the release being edited, touching only the lines that need to change.
   - V(juno) has C([database] time_to_live) only, and no event TTL.
-  - V(kilo) gets C([database] time_to_live) (read as the option, or as the deprecated name of
-    C(metering_time_to_live); a C(metering_time_to_live) line, which would shadow it, is removed) and
-    C([database] event_time_to_live).
-  - V(liberty) to V(pike) have C([database] metering_time_to_live) and C([database] event_time_to_live).
-    C(time_to_live) is the deprecated name of C(metering_time_to_live) there; oslo.config ignores it once the new
-    name is set, so the module removes it whenever it writes O(metering_ttl).
+  - V(kilo) to V(pike) have C([database] metering_time_to_live), which the module writes; C(time_to_live) is its
+    deprecated name there, which oslo.config ignores once the new name is set, so the module removes it whenever
+    it writes O(metering_ttl).
+  - V(kilo) to V(newton) have C([database] event_time_to_live). From V(ocata) (ceilometer 8.0.0) Ceilometer
+    keeps no events, so O(event_ttl) is refused with where events are kept instead (Panko up to Wallaby; Panko
+    is retired and no service stores events after it).
   - Alarm history recording (C(record_history)) is in C([alarm]) of C(ceilometer.conf) on V(juno) and V(kilo),
     and in C([DEFAULT]) of C(aodh.conf) from V(liberty) on (O(alarm_service)). In C(aodh.conf) a deprecated
     C([alarm] record_history) is removed, since aodh 1.x and 2.x would still read it.
-  - On V(queens) and later a TTL, O(purge) or O(mongodb_compact) is refused with a message that points at the
-    Gnocchi archive policy, where retention is set once Ceilometer's API and collector, and with them its own
-    database, are gone (ceilometer 10.0.0, Queens); O(alarm_history) still works there (aodh).
+  - Alarm history retention (O(alarm_history_ttl)) is C([database] alarm_history_time_to_live) of C(aodh.conf) on
+    every release that has aodh (V(liberty) and later, V(queens) and later included), or of C(ceilometer.conf)
+    on V(liberty) with O(alarm_service=ceilometer); V(juno) and V(kilo) have none.
+  - On V(queens) and later a sample or event TTL, O(purge) or O(mongodb_compact) is refused with a message that
+    points at the Gnocchi archive policy, where retention is set once Ceilometer's API and collector, and with them
+    its own database, are gone (ceilometer 10.0.0, Queens); O(alarm_history) and O(alarm_history_ttl) still work
+    there (aodh).
+  - Before anything is written, each file read is cross-checked against O(release): options that only some
+    releases have, set or listed as the commented defaults of the shipped sample, tell which release the file
+    belongs to (for example C([notification] pipelines) in C(ceilometer.conf) means Queens or later, and
+    C([database] alarm_histories_delete_batch_size) in C(aodh.conf) aodh 13.0.0, Xena, or later). A file that
+    contradicts O(release) is refused, or only warned about with O(release_mismatch=warn). A file without such
+    options is not judged.
   - With O(purge=true) runs C(ceilometer-expirer) after the change and returns its output, exit status and
     duration. With O(mongodb_compact=true) removes the samples older than the metering TTL from MongoDB and
     compacts the C(meter) collection, reporting the database sizes before and after.
   - Does not restart any service; notify handlers for the Ceilometer collector/API or the aodh services when
     RV(ignore:changed) is V(true).
+  - A failure after a file was written (the second file, the expirer, the MongoDB shell) reports
+    RV(ignore:changed=true) and names what was already written in the message and in RV(files), so that
+    the services reading those files can still be restarted.
 author:
   - stackops maintainers (@stackops)
 extends_documentation_fragment:
@@ -57,7 +70,8 @@ options:
     default: /etc/ceilometer/ceilometer.conf
   aodh_path:
     description:
-      - The aodh configuration file, edited only for O(alarm_history) when the alarm service is aodh.
+      - The aodh configuration file, edited only for O(alarm_history) or O(alarm_history_ttl) when the alarm
+        service is aodh.
       - A missing file fails only then; otherwise it is not read.
     type: path
     default: /etc/aodh/aodh.conf
@@ -68,7 +82,8 @@ options:
         C(python3-ceilometer) or C(python-ceilometer) with dpkg; C(openstack-ceilometer-common),
         C(openstack-ceilometer), C(python3-ceilometer) or C(python-ceilometer) with rpm) and maps it to the series
         (2014.2 Juno, 2015.1 Kilo, 5 Liberty ... 9 Pike, 10 Queens and later).
-      - Every name from V(queens) on is accepted only to fail with the Gnocchi message.
+      - From V(queens) on, only O(alarm_history) and O(alarm_history_ttl) are accepted (they are aodh's); a sample
+        or event TTL, O(purge) or O(mongodb_compact) fails with the Gnocchi message.
     type: str
     required: true
     choices: [detect, juno, kilo, liberty, mitaka, newton, ocata, pike, queens, rocky, stein, train, ussuri,
@@ -81,14 +96,14 @@ options:
         V(w) (V(45s), V(30m), V(12h), V(7d), V(2w); V(w) is 7 days), or V(-1) to keep them forever.
       - V(0) and other negative numbers, fractions, combined units (V(1d12h)), upper-case units and blanks are
         refused, as is anything above 2147483647 seconds.
-      - Written as seconds to C(time_to_live) (V(juno), V(kilo)) or C(metering_time_to_live) (V(liberty) to
-        V(pike)).
+      - Written as seconds to C(time_to_live) (V(juno)) or C(metering_time_to_live) (V(kilo) to V(pike)).
       - Unset leaves the option as it is.
     type: raw
   event_ttl:
     description:
       - How long events are kept, in the forms of O(metering_ttl). Written to C(event_time_to_live).
-      - Refused on V(juno), which has no event TTL.
+      - Only V(kilo) to V(newton) have it. Refused on V(juno) (not yet) and from V(ocata) on (Ceilometer keeps no
+        events; the message says where they are kept).
       - Unset leaves the option as it is.
     type: raw
   alarm_history:
@@ -96,15 +111,31 @@ options:
       - Whether alarm state changes are recorded (C(record_history)).
       - Unset leaves the option as it is.
     type: bool
+  alarm_history_ttl:
+    description:
+      - How long alarm history is kept, in the forms of O(metering_ttl), written as seconds to C([database]
+        alarm_history_time_to_live) of the alarm service's file (see O(alarm_service)). C(aodh-expirer) (or
+        C(ceilometer-expirer) on V(liberty) with O(alarm_service=ceilometer)) deletes older history.
+      - Refused on V(juno) and V(kilo), which have no alarm history TTL.
+      - Unset leaves the option as it is.
+    type: raw
   alarm_service:
     description:
-      - Which service's file holds C(record_history).
+      - Which service's file holds C(record_history) and C(alarm_history_time_to_live).
       - V(auto) is V(ceilometer) on V(juno) and V(kilo), V(aodh) from V(liberty) on.
       - V(ceilometer) is possible up to V(liberty) (its alarm service still ran, deprecated, in Liberty), V(aodh)
         from V(liberty) on.
     type: str
     choices: [auto, ceilometer, aodh]
     default: auto
+  release_mismatch:
+    description:
+      - What to do when a file read contradicts O(release) (see the description).
+      - V(fail) refuses before anything is written; V(warn) warns with the same sentence and goes on, for a file
+        that was kept through upgrades from another release and still has that release's options.
+    type: str
+    choices: [fail, warn]
+    default: fail
   backup:
     description:
       - Before changing a file, copy it to a file whose name includes a timestamp, returned in RV(files).
@@ -145,19 +176,21 @@ options:
     type: str
 notes:
   - Files are replaced atomically (a temporary file renamed over them) and keep their owner, group and mode.
-  - Both files are read and their new text computed, and the expirer and the MongoDB shell are found, before
-    anything is written.
+  - Both files are read, checked against O(release) and their new text computed, the files to change are checked
+    to be writable, and the expirer and the MongoDB shell are found, before anything is written.
   - Run O(purge) as the C(ceilometer) user (C(become_user)) if the configuration logs to a file, or the log file may
     end up owned by root.
   - O(purge) and O(mongodb_compact) report RV(ignore:changed) as V(true) whenever they run, since they may have
     deleted data.
-  - "Sources of the option names, sections and release boundaries: ceilometer C(ceilometer/storage/__init__.py) and
-    C(ceilometer/cmd/storage.py) (Juno: C(time_to_live); Kilo onward: C(metering_time_to_live) with
-    C(time_to_live) as deprecated alias, C(event_time_to_live)), telemetry-specs C(specs/kilo/event-database-ttl),
-    the Liberty config reference (C([alarm] record_history)), aodh C(aodh/evaluator/__init__.py) and
-    C(aodh/opts.py) (C([DEFAULT] record_history), deprecated group C(alarm)), ceilometer Queens release notes
-    (API and collector removed), the Rocky C(ceilometer.cmd.storage) reference (no expirer). Details in
-    C(plugins/module_utils/ceilometer_retention.py)."
+  - "Sources of the option names, sections and release boundaries, read per release tag in the projects' own
+    repositories: ceilometer C(ceilometer/storage/__init__.py) and C(ceilometer/cmd/storage.py) (2014.2 Juno:
+    C(time_to_live); 2015.1.0 Kilo to 9.0.x Pike: C(metering_time_to_live) with C(time_to_live) as deprecated alias;
+    2015.1.0 to 7.x Newton: C(event_time_to_live); 5.0.0 Liberty: C(alarm_history_time_to_live); 10.0.0 Queens:
+    no storage), ceilometer C(api/controllers/v2) (C([alarm] record_history) up to 5.x), aodh
+    C(aodh/storage/__init__.py), C(aodh/evaluator/__init__.py) and C(aodh/opts.py) (C([database]
+    alarm_history_time_to_live) in every release, C([DEFAULT] record_history) with deprecated group C(alarm) in
+    1.x and 2.x), panko C(panko/storage/__init__.py) (C(event_time_to_live), 1.0.0 to 10.0.0) and its retirement.
+    Details in C(plugins/module_utils/ceilometer_retention.py)."
 seealso:
   - name: Gnocchi archive policies
     description: Where retention is set from Queens on.
@@ -187,6 +220,12 @@ EXAMPLES = r'''
   stackops.openstack.ceilometer_ttl:
     release: newton
     alarm_history: false
+  notify: Restart aodh services
+
+- name: Keep 90 days of alarm history on a Zed cloud (aodh)
+  stackops.openstack.ceilometer_ttl:
+    release: zed
+    alarm_history_ttl: 90d
   notify: Restart aodh services
 
 - name: A Juno controller keeps samples for 12 hours
@@ -235,10 +274,20 @@ metering_ttl_seconds:
   type: int
   sample: 2592000
 event_ttl_seconds:
-  description: As RV(metering_ttl_seconds), for events; V(null) on V(juno).
+  description: As RV(metering_ttl_seconds), for events; V(null) where Ceilometer has no event TTL (V(juno), V(ocata)
+    and later).
   returned: always
   type: int
   sample: 604800
+alarm_history_ttl_seconds:
+  description:
+    - C([database] alarm_history_time_to_live) in the alarm service's file after the run (as it would be, in check
+      mode), in seconds; V(-1) for forever (also when unset, the default).
+    - V(null) when that file was not read (neither O(alarm_history) nor O(alarm_history_ttl) was given), on
+      releases without the option (V(juno), V(kilo)), or when it holds a value that is not an integer.
+  returned: always
+  type: int
+  sample: 7776000
 alarm_history:
   description: O(alarm_history) as set, V(null) when not managed.
   returned: always
@@ -250,7 +299,9 @@ files:
   type: dict
   contains:
     ceilometer:
-      description: The Ceilometer file; absent when it was not needed.
+      description:
+        - The Ceilometer file; absent when it was not needed.
+        - In a failure after a write, only the files already written are listed.
       type: dict
       contains:
         path:
@@ -375,6 +426,41 @@ DEB_PACKAGES = ("ceilometer-common", "python3-ceilometer", "python-ceilometer")
 RPM_PACKAGES = ("openstack-ceilometer-common", "openstack-ceilometer", "python3-ceilometer", "python-ceilometer")
 
 
+class _Done:
+    """What the run has already changed, so that any later failure can say so."""
+
+    def __init__(self):
+        self.files = {}
+        self.written = []
+        self.ran = []
+
+    def summary(self):
+        steps = ["wrote %s" % path for path in self.written] + ["ran %s" % command for command in self.ran]
+        text = "Before this failure the module already " + " and ".join(steps)
+        if self.written:
+            text += ": restart the services that read the files written"
+        return text
+
+
+def _report_done_on_failure(module, done):
+    """Every failure from here on (ours, ini_module's, AnsibleModule's own) carries what was already done.
+
+    A failed task notifies no handler and its rerun finds the files already as wanted, so
+    a failure that hid an earlier write would leave services running on the old settings.
+    """
+    fail = module.fail_json
+
+    def fail_json(msg, **kwargs):
+        if done.files:
+            kwargs.setdefault("files", done.files)
+        if done.written or done.ran:
+            kwargs["changed"] = True
+            msg = "%s. %s" % (msg, done.summary())
+        fail(msg=msg, **kwargs)
+
+    module.fail_json = fail_json
+
+
 def _detect(module):
     """(release, version) of the installed ceilometer package; fails when there is none."""
     dpkg = module.get_bin_path("dpkg-query")
@@ -412,6 +498,15 @@ def _resolve(module, command, what):
     return found
 
 
+def _check_writable(module, path):
+    """Fail before the first write if a file to change could not be replaced (atomic rename in its directory)."""
+    directory = os.path.dirname(os.path.abspath(path))
+    for target, what in ((path, "file"), (directory, "directory")):
+        if not os.access(target, os.W_OK):
+            module.fail_json(msg="cannot write %s: the %s %s is not writable (run as root, e.g. become: true); "
+                                 "nothing was changed" % (path, what, target))
+
+
 def _failed(argv, rc, out, err):
     """The message of a command that failed: the command, its status and the end of its output."""
     output = (err or out or "").strip()[-2000:] or "(no output)"
@@ -419,7 +514,7 @@ def _failed(argv, rc, out, err):
 
 
 def _purge(module, argv, done):
-    """Run the expirer; `done` (files edited so far) goes along with a failure."""
+    """Run the expirer."""
     if module.check_mode:
         return {"ran": False, "command": argv}
     start = time.monotonic()
@@ -427,7 +522,9 @@ def _purge(module, argv, done):
     result = {"ran": True, "command": argv, "rc": rc, "stdout": out, "stderr": err,
               "duration": round(time.monotonic() - start, 3)}
     if rc != 0:
-        module.fail_json(msg=_failed(argv, rc, out, err), purge=result, **done)
+        # it may have deleted samples before it failed
+        module.fail_json(msg=_failed(argv, rc, out, err), purge=result, changed=True)
+    done.ran.append(argv[0])
     return result
 
 
@@ -451,8 +548,8 @@ def _mongodb_plan(module, uri, ttl_seconds, path):
     return cr.mongodb_argv(_mongodb_shell(module)), script
 
 
-def _mongodb(module, uri, ttl_seconds, plan, done):
-    """Run the sequence through the shell's stdin; `done` goes along with a failure."""
+def _mongodb(module, uri, ttl_seconds, plan, purge, done):
+    """Run the sequence through the shell's stdin."""
     argv, script = plan
     secrets = [uri, cr.mongodb_password(uri)]
     result = {"ran": False, "command": argv, "ttl_seconds": ttl_seconds}
@@ -462,19 +559,31 @@ def _mongodb(module, uri, ttl_seconds, plan, done):
     rc, out, err = module.run_command(argv, data=script)
     result.update(ran=True, rc=rc, duration=round(time.monotonic() - start, 3))
     out, err = cr.redact(out, secrets), cr.redact(err, secrets)
+    # the removal may have run even when the shell then failed: changed either way
     if rc != 0:
-        module.fail_json(msg=_failed(argv, rc, out, err), mongodb=result, **done)
+        module.fail_json(msg=_failed(argv, rc, out, err), mongodb=result, purge=purge, changed=True)
     try:
         report = cr.parse_mongodb_output(out)
     except cr.RetentionError as exc:
         module.fail_json(msg="%s: %s; it printed: %s" % (cr.command_line(argv), exc, (out + err).strip()[-2000:]),
-                         mongodb=result, **done)
+                         mongodb=result, purge=purge, changed=True)
     result.update(removed=report.get("removed"), before=report.get("before"), after=report.get("after"),
                   cutoff=report.get("cutoff"), compact_bytes_freed=report.get("compact_bytes_freed"))
     if report.get("compact_ok") != 1:
         module.fail_json(msg="compact of the meter collection failed: %s" % report.get("compact_error"),
-                         mongodb=result, **done)
+                         mongodb=result, purge=purge, changed=True)
+    done.ran.append(argv[0])
     return result
+
+
+def _cross_check(module, path, text, service, release, mismatch):
+    """Refuse (or warn about) a file whose options say it belongs to another release."""
+    contradictions, dummy = cr.release_markers(text, service, release)
+    if contradictions:
+        message = cr.release_mismatch_message(path, service, release, contradictions)
+        if mismatch == "fail":
+            module.fail_json(msg=message, release=release)
+        module.warn(message)
 
 
 def main():
@@ -486,7 +595,9 @@ def main():
             metering_ttl=dict(type="raw"),
             event_ttl=dict(type="raw"),
             alarm_history=dict(type="bool"),
+            alarm_history_ttl=dict(type="raw"),
             alarm_service=dict(type="str", choices=list(cr.ALARM_SERVICES), default="auto"),
+            release_mismatch=dict(type="str", choices=list(cr.RELEASE_MISMATCH), default="fail"),
             backup=dict(type="bool", default=False),
             purge=dict(type="bool", default=False),
             expirer_command=dict(type="path", default="ceilometer-expirer"),
@@ -497,11 +608,13 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
+    done = _Done()
+    _report_done_on_failure(module, done)
     # not required_one_of: purge and mongodb_compact default to false, which would always satisfy it
-    if all(params[key] is None for key in ("metering_ttl", "event_ttl", "alarm_history")) \
+    if all(params[key] is None for key in ("metering_ttl", "event_ttl", "alarm_history", "alarm_history_ttl")) \
             and not params["purge"] and not params["mongodb_compact"]:
-        module.fail_json(msg="nothing to do: set metering_ttl, event_ttl or alarm_history, or purge=true or "
-                             "mongodb_compact=true")
+        module.fail_json(msg="nothing to do: set metering_ttl, event_ttl, alarm_history or alarm_history_ttl, or "
+                             "purge=true or mongodb_compact=true")
     password = cr.mongodb_password(params["mongodb_uri"] or "")
     if password:
         module.no_log_values.add(password)
@@ -521,43 +634,53 @@ def main():
         metering = (None if params["metering_ttl"] is None
                     else cr.parse_duration(params["metering_ttl"], "metering_ttl"))
         event = None if params["event_ttl"] is None else cr.parse_duration(params["event_ttl"], "event_ttl")
+        alarm_ttl = (None if params["alarm_history_ttl"] is None
+                     else cr.parse_duration(params["alarm_history_ttl"], "alarm_history_ttl"))
         service = cr.alarm_service(spec, params["alarm_service"])
         if event is not None:
             cr.require_event_ttl(spec)
+        if alarm_ttl is not None:
+            cr.require_alarm_history_ttl(spec, service)
         if params["mongodb_compact"]:
             cr.mongodb_database(params["mongodb_uri"])
     except cr.RetentionError as exc:
         module.fail_json(msg=str(exc), release=release, package_version=version)
 
     alarm = params["alarm_history"]
+    alarm_managed = alarm is not None or alarm_ttl is not None
     needs_ceilometer = (metering is not None or event is not None or params["purge"] or params["mongodb_compact"]
-                        or (alarm is not None and service == cr.CEILOMETER))
-    needs_aodh = alarm is not None and service == cr.AODH
+                        or (alarm_managed and service == cr.CEILOMETER))
+    needs_aodh = alarm_managed and service == cr.AODH
 
-    # every file read and every new text computed before anything is written
+    # every file read, checked against the release and its new text computed before anything is written
     edits = []
     if needs_ceilometer:
         before = ini_module.read_config(module, params["path"], "ceilometer")
+        _cross_check(module, params["path"], before, cr.CEILOMETER, spec.name, params["release_mismatch"])
         try:
-            after = cr.edit_ceilometer(before, spec, metering, event, alarm, service)
+            after = cr.edit_ceilometer(before, spec, metering, event, alarm, service, alarm_ttl)
         except (cr.RetentionError, ini.IniError) as exc:
             module.fail_json(msg="%s: %s" % (params["path"], exc))
-        edits.append(("ceilometer", params["path"], before, after))
-        for warning in cr.stale_options(after, spec):
-            module.warn("%s: %s" % (params["path"], warning))
+        edits.append((cr.CEILOMETER, params["path"], before, after))
     if needs_aodh:
         before = ini_module.read_config(module, params["aodh_path"], "aodh", option="aodh_path")
+        _cross_check(module, params["aodh_path"], before, cr.AODH, spec.name, params["release_mismatch"])
         try:
-            after = cr.edit_aodh(before, alarm)
+            after = cr.edit_aodh(before, alarm, alarm_ttl)
         except ini.IniError as exc:
             module.fail_json(msg="%s: %s" % (params["aodh_path"], exc))
-        edits.append(("aodh", params["aodh_path"], before, after))
+        edits.append((cr.AODH, params["aodh_path"], before, after))
+    for role, path, before, after in edits:
+        for warning in cr.stale_options(after, spec.name, role):
+            module.warn("%s: %s" % (path, warning))
 
-    ceilometer_text = next((after for role, path, before, after in edits if role == "ceilometer"), None)
-    metering_now = event_now = None
-    if ceilometer_text is not None:
-        metering_now = cr.effective_metering_ttl(ceilometer_text, spec)
-        event_now = cr.effective_event_ttl(ceilometer_text, spec)
+    texts = dict((role, after) for role, path, before, after in edits)
+    metering_now = event_now = alarm_ttl_now = None
+    if cr.CEILOMETER in texts:
+        metering_now = cr.effective_metering_ttl(texts[cr.CEILOMETER], spec)
+        event_now = cr.effective_event_ttl(texts[cr.CEILOMETER], spec)
+    if alarm_managed and service in texts and cr.has_alarm_history_ttl(spec, service):
+        alarm_ttl_now = cr.effective_alarm_history_ttl(texts[service])
 
     # the commands to run are found, and checked, before anything is written too
     expirer = mongodb_plan = None
@@ -565,26 +688,31 @@ def main():
         expirer = cr.expirer_argv(_resolve(module, params["expirer_command"], "expirer_command"), params["path"])
     if params["mongodb_compact"]:
         mongodb_plan = _mongodb_plan(module, params["mongodb_uri"], metering_now, params["path"])
+    if not module.check_mode:
+        for role, path, before, after in edits:
+            if after != before:
+                _check_writable(module, path)
 
     if spec.deprecated:
         module.warn("the Ceilometer API and its database are deprecated since Ocata and gone in Queens: plan the "
                     "move to Gnocchi, whose archive policies then set retention")
 
-    files, diffs, changed = {}, [], False
+    diffs, changed = [], False
     for role, path, before, after in edits:
         written = ini_module.write_config(module, path, before, after, params["backup"])
         changed = changed or written["changed"]
-        files[role] = dict(path=path, changed=written["changed"], changes=written["changes"],
-                           backup_file=written["backup_file"])
+        done.files[role] = dict(path=path, changed=written["changed"], changes=written["changes"],
+                                backup_file=written["backup_file"])
+        if written["changed"] and not module.check_mode:
+            done.written.append(path)
         diffs.append(ini.diff(before, after, path))
 
     purge = mongodb = None
     if expirer:
-        purge = _purge(module, expirer, {"files": files})
+        purge = _purge(module, expirer, done)
         changed = changed or purge["ran"]
     if mongodb_plan:
-        mongodb = _mongodb(module, params["mongodb_uri"], metering_now, mongodb_plan,
-                           {"files": files, "purge": purge})
+        mongodb = _mongodb(module, params["mongodb_uri"], metering_now, mongodb_plan, purge, done)
         changed = changed or mongodb["ran"]
 
     result = dict(
@@ -595,7 +723,8 @@ def main():
         metering_ttl_seconds=metering_now,
         event_ttl_seconds=event_now,
         alarm_history=alarm,
-        files=files,
+        alarm_history_ttl_seconds=alarm_ttl_now,
+        files=done.files,
         purge=purge,
         mongodb=mongodb,
     )

@@ -3,9 +3,11 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Unit tests for plugins/module_utils/ceilometer_retention.py.
 
-Edits run on hand-written Juno, Kilo and Liberty files in the layout of each release's
-generated sample (tests/unit/fixtures/ini/README.md) and on the real Debian 12 (Zed)
-ceilometer.conf and aodh.conf; every edit is checked with difflib, line by line.
+Edits run on hand-written Juno, Kilo, Liberty, Newton and Pike files in the layout of each
+release's generated sample (tests/unit/fixtures/ini/README.md) and on the real Debian 12
+(Zed) ceilometer.conf and aodh.conf; every edit is checked with difflib, line by line.
+The release facts the tests pin were read in openstack/ceilometer, openstack/aodh and
+openstack/panko at the tags named next to them.
 """
 
 from __future__ import annotations
@@ -98,13 +100,16 @@ def test_read_int(text, value):
 
 
 @pytest.mark.parametrize("name, metering, legacy, event, alarm", [
+    # ceilometer 2014.2 storage/__init__.py: IntOpt('time_to_live')
     ("juno", "time_to_live", (), None, ("ceilometer",)),
-    ("kilo", "time_to_live", ("metering_time_to_live",), "event_time_to_live", ("ceilometer",)),
+    # ceilometer 2015.1.0: metering_time_to_live (deprecated name time_to_live) and event_time_to_live
+    ("kilo", "metering_time_to_live", ("time_to_live",), "event_time_to_live", ("ceilometer",)),
     ("liberty", "metering_time_to_live", ("time_to_live",), "event_time_to_live", ("aodh", "ceilometer")),
     ("mitaka", "metering_time_to_live", ("time_to_live",), "event_time_to_live", ("aodh",)),
     ("newton", "metering_time_to_live", ("time_to_live",), "event_time_to_live", ("aodh",)),
-    ("ocata", "metering_time_to_live", ("time_to_live",), "event_time_to_live", ("aodh",)),
-    ("pike", "metering_time_to_live", ("time_to_live",), "event_time_to_live", ("aodh",)),
+    # ceilometer 8.0.0 and 9.0.0: no event_time_to_live ("Remove events storage and API")
+    ("ocata", "metering_time_to_live", ("time_to_live",), None, ("aodh",)),
+    ("pike", "metering_time_to_live", ("time_to_live",), None, ("aodh",)),
 ])
 def test_release_table(name, metering, legacy, event, alarm):
     spec = cr.release_spec(name)
@@ -185,6 +190,7 @@ def test_alarm_location(service, location):
 # --------------------------------------------------------------------------- ceilometer.conf, per release
 
 JUNO, KILO, LIBERTY = "ceilometer-juno.conf", "ceilometer-kilo.conf", "ceilometer-liberty.conf"
+NEWTON, PIKE = "ceilometer-newton.conf", "ceilometer-pike.conf"
 ALL_EDITABLE = list(cr.RELEASES)
 
 
@@ -208,23 +214,22 @@ def test_juno_has_no_event_ttl():
                               "leave event_ttl unset")
 
 
-def test_kilo_writes_time_to_live_and_event_time_to_live():
+def test_kilo_writes_metering_time_to_live_and_event_time_to_live():
+    # Kilo registers metering_time_to_live; the time_to_live kept from Juno is its deprecated alias,
+    # which oslo.config would ignore beside it: it goes
     before = fixture(KILO)
     after = cr.edit_ceilometer(before, "kilo", 2592000, 604800, True)
     assert changed_lines(before, after) == [
         "+record_history = true",
+        "+metering_time_to_live = 2592000",
         "+event_time_to_live = 604800",
         "-time_to_live = 604800",
-        "+time_to_live = 2592000",
     ]
-    # time_to_live changes in place, under the operator's comment; metering_time_to_live is not written
-    assert inserted_after(after, "# Kept from the Juno configuration: one week of samples.") == \
-        "time_to_live = 2592000"
-    assert inserted_after(after, "#metering_time_to_live = -1") == ""
+    assert inserted_after(after, "#metering_time_to_live = -1") == "metering_time_to_live = 2592000"
     assert inserted_after(after, "#event_time_to_live = -1") == "event_time_to_live = 604800"
     doc = ini.parse(after)
-    assert doc.get_all("database", "time_to_live") == ["2592000"]
-    assert doc.get("database", "metering_time_to_live") is None
+    assert doc.get_all("database", "metering_time_to_live") == ["2592000"]
+    assert doc.get("database", "time_to_live") is None
     assert doc.get_all("database", "event_time_to_live") == ["604800"]
     assert cr.effective_metering_ttl(after, "kilo") == 2592000
     assert cr.effective_event_ttl(after, "kilo") == 604800
@@ -237,37 +242,31 @@ KILO_KEPT = "\n# Kept from the Juno configuration: one week of samples.\ntime_to
 
 @pytest.mark.parametrize("keep_time_to_live, lines", [
     # both names set (the new one under its commented default, time_to_live kept from Juno)
-    (True, ["-metering_time_to_live = 2592000", "-time_to_live = 604800", "+time_to_live = 1209600"]),
-    # only metering_time_to_live: time_to_live is added at the end of [database]
-    (False, ["-metering_time_to_live = 2592000", "+time_to_live = 1209600"]),
+    (True, ["-metering_time_to_live = 2592000", "+metering_time_to_live = 1209600", "-time_to_live = 604800"]),
+    (False, ["-metering_time_to_live = 2592000", "+metering_time_to_live = 1209600"]),
 ], ids=["with-time_to_live", "without-time_to_live"])
-def test_kilo_removes_metering_time_to_live_and_sets_time_to_live(keep_time_to_live, lines):
+def test_kilo_changes_metering_time_to_live_in_place(keep_time_to_live, lines):
     before = fixture(KILO).replace("#metering_time_to_live = -1\n", KILO_METERING)
     if not keep_time_to_live:
         before = before.replace(KILO_KEPT, "")
-    assert ini.parse(before).get("database", "metering_time_to_live") == "2592000"
-    assert ini.parse(before).get("database", "time_to_live") == ("604800" if keep_time_to_live else None)
     after = cr.edit_ceilometer(before, "kilo", 1209600)
     assert changed_lines(before, after) == lines
-    if not keep_time_to_live:
-        assert inserted_after(after, "connection = mongodb://ceilometer:CEILOMETER_DBPASS@controller:27017/"
-                                     "ceilometer") == "time_to_live = 1209600"
     doc = ini.parse(after)
-    assert doc.get_all("database", "time_to_live") == ["1209600"]
-    assert doc.get_all("database", "metering_time_to_live") == []
+    assert doc.get_all("database", "metering_time_to_live") == ["1209600"]
+    assert doc.get_all("database", "time_to_live") == []
     assert cr.effective_metering_ttl(after, "kilo") == 1209600
     assert cr.edit_ceilometer(after, "kilo", 1209600) == after
 
 
-def test_kilo_same_value_in_metering_time_to_live_still_moves_to_time_to_live():
-    before = fixture(KILO).replace("#metering_time_to_live = -1\n", KILO_METERING).replace(KILO_KEPT, "")
-    after = cr.edit_ceilometer(before, "kilo", 2592000)
-    assert changed_lines(before, after) == ["-metering_time_to_live = 2592000", "+time_to_live = 2592000"]
+def test_kilo_same_value_in_time_to_live_moves_to_metering_time_to_live():
+    before = fixture(KILO)
+    after = cr.edit_ceilometer(before, "kilo", 604800)
     assert ini.changes(before, after) == [
-        {"section": "database", "key": "time_to_live", "action": "added", "before": None, "after": "2592000"},
-        {"section": "database", "key": "metering_time_to_live", "action": "removed", "before": "2592000",
-         "after": None},
+        {"section": "database", "key": "metering_time_to_live", "action": "added", "before": None,
+         "after": "604800"},
+        {"section": "database", "key": "time_to_live", "action": "removed", "before": "604800", "after": None},
     ]
+    assert cr.effective_metering_ttl(before, "kilo") == cr.effective_metering_ttl(after, "kilo") == 604800
 
 
 def test_kilo_event_only_leaves_the_deprecated_metering_name_alone():
@@ -278,8 +277,8 @@ def test_kilo_event_only_leaves_the_deprecated_metering_name_alone():
     assert cr.effective_metering_ttl(after, "kilo") == 604800
 
 
-@pytest.mark.parametrize("release", ["liberty", "mitaka", "newton", "ocata", "pike"])
-def test_liberty_to_pike_change_metering_and_add_event(release):
+@pytest.mark.parametrize("release", ["liberty", "mitaka", "newton"])
+def test_liberty_to_newton_change_metering_and_add_event(release):
     before = fixture(LIBERTY)
     after = cr.edit_ceilometer(before, release, 604800, 86400, alarm_history=False,
                                alarm_service_name=cr.alarm_service(release))
@@ -292,6 +291,20 @@ def test_liberty_to_pike_change_metering_and_add_event(release):
     assert cr.edit_ceilometer(after, release, 604800, 86400, False, cr.alarm_service(release)) == after
 
 
+@pytest.mark.parametrize("release", ["ocata", "pike"])
+def test_ocata_and_pike_change_metering_and_have_no_event_ttl(release):
+    before = fixture(PIKE)
+    after = cr.edit_ceilometer(before, release, 604800, None, alarm_history=False,
+                               alarm_service_name=cr.alarm_service(release))
+    assert changed_lines(before, after) == ["-metering_time_to_live = 2592000", "+metering_time_to_live = 604800"]
+    with pytest.raises(RetentionError) as exc:
+        cr.edit_ceilometer(before, release, None, 86400)
+    assert str(exc.value).startswith("ceilometer %s has no event TTL (leave event_ttl unset): events are not "
+                                     "ceilometer's on %s: ceilometer 8.0.0 (Ocata) moved event storage to Panko"
+                                     % (release, release))
+    assert cr.effective_event_ttl(before, release) is None
+
+
 def test_liberty_with_ceilometer_alarms_writes_alarm_section():
     before = fixture(LIBERTY)
     after = cr.edit_ceilometer(before, "liberty", None, None, False, "ceilometer")
@@ -299,8 +312,8 @@ def test_liberty_with_ceilometer_alarms_writes_alarm_section():
     assert inserted_after(after, "#record_history = true") == "record_history = false"
 
 
-@pytest.mark.parametrize("release", ALL_EDITABLE[2:])
-def test_upgraded_kilo_file_loses_time_to_live_on_every_later_release(release):
+@pytest.mark.parametrize("release", ALL_EDITABLE[1:])
+def test_kilo_file_loses_time_to_live_from_kilo_on(release):
     before = fixture(KILO)
     after = cr.edit_ceilometer(before, release, 604800, None, None, cr.alarm_service(release))
     assert changed_lines(before, after) == ["+metering_time_to_live = 604800", "-time_to_live = 604800"]
@@ -309,10 +322,8 @@ def test_upgraded_kilo_file_loses_time_to_live_on_every_later_release(release):
     assert cr.effective_metering_ttl(after, release) == 604800
 
 
-def test_kilo_file_keeps_its_time_to_live_on_kilo():
-    before = fixture(KILO)
-    assert cr.edit_ceilometer(before, "kilo", 604800, None, None, cr.alarm_service("kilo")) == before
-    assert cr.effective_metering_ttl(before, "kilo") == 604800
+def test_kilo_file_reads_its_time_to_live_on_kilo():
+    assert cr.effective_metering_ttl(fixture(KILO), "kilo") == 604800
 
 
 def test_both_names_present_the_deprecated_one_goes():
@@ -346,7 +357,7 @@ def test_repeated_option_collapses_to_one_line():
 
 def test_forever_is_written_as_minus_one():
     before = fixture(LIBERTY)
-    after = cr.edit_ceilometer(before, "pike", cr.FOREVER, cr.FOREVER)
+    after = cr.edit_ceilometer(before, "newton", cr.FOREVER, cr.FOREVER)
     assert changed_lines(before, after) == ["-metering_time_to_live = 2592000", "+metering_time_to_live = -1",
                                             "+event_time_to_live = -1"]
 
@@ -371,7 +382,8 @@ def test_ini_errors_come_through():
     (JUNO, "juno", cr.FOREVER, None),
     (KILO, "kilo", 604800, cr.FOREVER),
     (LIBERTY, "liberty", 2592000, cr.FOREVER),
-    (LIBERTY, "pike", 2592000, cr.FOREVER),
+    (NEWTON, "newton", 2592000, cr.FOREVER),
+    (PIKE, "pike", 2592000, None),
 ])
 def test_effective_values(name, release, metering, event):
     assert cr.effective_metering_ttl(fixture(name), release) == metering
@@ -387,12 +399,11 @@ def test_effective_values_of_odd_lines():
     assert cr.effective_event_ttl(text, "liberty") is None
 
 
-def test_stale_new_names_on_juno_are_reported_not_removed():
+def test_new_names_on_juno_contradict_it_and_are_not_removed():
     text = fixture(JUNO).replace("#time_to_live=-1\n", "#time_to_live=-1\nmetering_time_to_live=60\n")
     assert cr.edit_ceilometer(text, "juno", 120).count("metering_time_to_live=60\n") == 1
-    warnings = cr.stale_options(text, "juno")
-    assert warnings == ["[database] metering_time_to_live is set but ceilometer juno does not read it (it arrived "
-                        "in Kilo); time_to_live is the Juno name"]
+    assert cr.release_markers(text, "ceilometer", "juno") == (
+        ["[database] metering_time_to_live is set (ceilometer registers it from 2015.1.0 (Kilo) to 9.x (Pike))"], [])
     assert cr.stale_options(fixture(KILO), "kilo") == []
 
 
@@ -590,13 +601,11 @@ def test_command_line_quotes():
         "/usr/bin/ceilometer-expirer --config-file '/etc/my ceilometer.conf'"
 
 
-def test_kilo_with_both_names_reads_metering_time_to_live_and_warns():
+def test_kilo_with_both_names_reads_metering_time_to_live_and_drops_the_alias_on_write():
     text = "[database]\nconnection = mongodb://ceilometer@db/ceilometer\nmetering_time_to_live = 2592000\n" \
            "time_to_live = 86400\n"
     assert cr.effective_metering_ttl(text, "kilo") == 2592000
-    warnings = cr.stale_options(text, "kilo")
-    assert warnings == ["[database] metering_time_to_live and time_to_live are both set; Kilo uses "
-                        "metering_time_to_live (2592000) and ignores time_to_live; set metering_ttl to settle it"]
+    assert changed_lines(text, cr.edit_ceilometer(text, "kilo", 2592000)) == ["-time_to_live = 86400"]
 
 
 @pytest.mark.parametrize("name", ["queens", "zed", "2026.1"])
@@ -607,3 +616,167 @@ def test_gnocchi_era_releases_refuse_retention_but_know_alarm_history(name):
     spec = cr.release_spec(name, retention=False)
     assert spec.metering_key is None and spec.event_key is None
     assert cr.alarm_service(spec, "auto") == cr.AODH
+
+
+# --------------------------------------------------------------------------- alarm history TTL
+
+
+@pytest.mark.parametrize("name, line_before", [
+    ("aodh-liberty.conf", "#alarm_history_time_to_live = -1"),
+    ("aodh-pike.conf", "#alarm_history_time_to_live = -1"),
+    ("aodh.conf", "#alarm_history_time_to_live = -1"),
+])
+def test_aodh_alarm_history_ttl_under_its_commented_default(name, line_before):
+    before = fixture(name)
+    after = cr.edit_aodh(before, alarm_history_seconds=7776000)
+    assert changed_lines(before, after) == ["+alarm_history_time_to_live = 7776000"]
+    assert inserted_after(after, line_before) == "alarm_history_time_to_live = 7776000"
+    assert cr.effective_alarm_history_ttl(after) == 7776000
+    assert cr.edit_aodh(after, alarm_history_seconds=7776000) == after
+    assert cr.effective_alarm_history_ttl(before) == cr.FOREVER
+
+
+def test_aodh_nothing_requested_changes_nothing():
+    assert cr.edit_aodh(fixture("aodh.conf")) == fixture("aodh.conf")
+
+
+def test_liberty_ceilometer_alarm_history_ttl():
+    before = fixture(LIBERTY)
+    after = cr.edit_ceilometer(before, "liberty", alarm_service_name="ceilometer", alarm_history_seconds=86400)
+    assert changed_lines(before, after) == ["+alarm_history_time_to_live = 86400"]
+    assert inserted_after(after, "#alarm_history_time_to_live = -1") == "alarm_history_time_to_live = 86400"
+    # with aodh as the alarm service ceilometer.conf keeps its alarm options as they are
+    assert cr.edit_ceilometer(before, "liberty", alarm_service_name="aodh", alarm_history_seconds=86400) == before
+
+
+@pytest.mark.parametrize("release, service, has", [
+    ("juno", "ceilometer", False), ("kilo", "ceilometer", False), ("liberty", "ceilometer", True),
+    ("liberty", "aodh", True), ("pike", "aodh", True), ("zed", "aodh", True), ("2026.1", "aodh", True),
+])
+def test_has_alarm_history_ttl(release, service, has):
+    spec = cr.release_spec(release, retention=False)
+    assert cr.has_alarm_history_ttl(spec, service) is has
+    if not has:
+        with pytest.raises(RetentionError) as exc:
+            cr.require_alarm_history_ttl(spec, service)
+        assert str(exc.value) == ("ceilometer %s has no alarm history TTL: alarm_history_time_to_live arrived in "
+                                  "Liberty (ceilometer 5.0.0 and aodh 1.0.0); leave alarm_history_ttl unset" % release)
+    else:
+        assert cr.require_alarm_history_ttl(spec, service) == ("database", "alarm_history_time_to_live")
+
+
+# --------------------------------------------------------------------------- events and Panko
+
+
+@pytest.mark.parametrize("release, store", [
+    ("ocata", "panko"), ("pike", "panko"), ("queens", "panko"), ("wallaby", "panko"),
+    ("xena", "none"), ("yoga", "none"), ("zed", "none"), ("2023.1", "none"), ("antelope", "none"),
+    ("gazpacho", "none"),
+])
+def test_event_advice_by_release(release, store):
+    advice = cr.event_advice(release)
+    if store == "panko":
+        # panko 1.0.0..10.0.0 panko/storage/__init__.py: [database] event_time_to_live; retired after Wallaby
+        assert "set [database] event_time_to_live in panko.conf" in advice
+        assert "Panko itself is retired after Wallaby (panko 10.0.0)" in advice
+    else:
+        # ceilometer 17.0.0 "Remove dependency to panko": event_pipeline.yaml publishes to notifier://
+        assert advice.startswith("events are stored by no OpenStack service on %s: Panko" % release)
+        assert "since ceilometer 17.0.0 (Xena) the default event_pipeline.yaml publishes events to notifier://" \
+            in advice
+        assert "panko.conf" not in advice
+
+
+@pytest.mark.parametrize("name", ["queens", "wallaby", "xena", "zed", "2025.2"])
+def test_gnocchi_advice_ends_with_the_event_advice(name):
+    with pytest.raises(RetentionError) as exc:
+        cr.release_spec(name)
+    assert str(exc.value).endswith(cr.event_advice(name))
+    assert "Panko's [database] event_time_to_live" not in str(exc.value)
+
+
+# --------------------------------------------------------------------------- which release wrote a file
+
+
+SERIES = ["juno", "kilo", "liberty", "mitaka", "newton", "ocata", "pike", "queens", "rocky", "stein", "train",
+          "ussuri", "victoria", "wallaby", "xena", "yoga", "zed", "2023.1", "2023.2", "2024.1", "2024.2", "2025.1",
+          "2025.2", "2026.1"]
+
+
+def test_series_in_order():
+    assert list(cr.SERIES) == SERIES
+
+
+@pytest.mark.parametrize("name, service, releases", [
+    # what each sample's options allow, from the MARKERS facts
+    ("ceilometer-juno.conf", "ceilometer", ["juno"]),
+    ("ceilometer-kilo.conf", "ceilometer", ["kilo", "liberty"]),
+    ("ceilometer-liberty.conf", "ceilometer", ["liberty"]),
+    ("ceilometer-newton.conf", "ceilometer", ["kilo", "liberty", "mitaka", "newton"]),
+    ("ceilometer-pike.conf", "ceilometer", ["ocata", "pike"]),
+    ("ceilometer.conf", "ceilometer", SERIES[SERIES.index("queens"):]),
+    ("aodh-liberty.conf", "aodh", ["liberty", "mitaka"]),
+    ("aodh-pike.conf", "aodh", SERIES[SERIES.index("liberty"):SERIES.index("xena")]),
+    ("aodh.conf", "aodh", SERIES[SERIES.index("xena"):]),
+])
+def test_releases_each_sample_is_consistent_with(name, service, releases):
+    text = fixture(name)
+    consistent = [release for release in SERIES if not cr.release_markers(text, service, release)[0]]
+    if service == "aodh":  # aodh's markers say nothing about releases before aodh existed
+        consistent = [release for release in consistent if cr.series_index(release) >= cr.series_index("liberty")]
+    assert consistent == releases
+
+
+def test_juno_style_commented_defaults_are_recognised():
+    # generate_sample.sh (Juno) writes '#key=value', oslo-config-generator '#key = value'
+    assert ("database", "time_to_live") in cr._sample_lines(fixture(JUNO))
+    assert ("database", "metering_time_to_live") in cr._sample_lines(fixture(KILO))
+    # a deprecated alias appears in a comment sentence only, which is no listing
+    assert ("database", "time_to_live") not in cr._sample_lines(fixture(KILO))
+
+
+def test_help_text_and_commented_sections_are_not_listings():
+    text = "#[database]\n# time_to_live is set in seconds, e.g. time_to_live = 60\n[database]\n#  x = 1\n"
+    assert cr._sample_lines(text) == set()
+
+
+def test_absence_needs_the_companion_listed():
+    # a hand-written file without the sample's comments says nothing by what it lacks
+    text = "[database]\nmetering_time_to_live = 600\nconnection = mysql+pymysql://c@db/c\n"
+    assert cr.release_markers(text, "ceilometer", "kilo") == ([], [])
+    assert cr.release_markers("[database]\n#alarm_history_time_to_live = -1\n", "aodh", "zed")[0] == [
+        "[database] alarm_histories_delete_batch_size is missing beside the commented default of "
+        "alarm_history_time_to_live (a sample of aodh 13.0.0 (Xena) or later lists it beside "
+        "alarm_history_time_to_live)"]
+
+
+def test_stale_set_options_of_older_releases_are_warnings_not_contradictions():
+    text = fixture(PIKE) + "\n[alarm]\nrecord_history = false\n"
+    contradictions, stale = cr.release_markers(text, "ceilometer", "pike")
+    assert contradictions == []
+    assert stale == ["[alarm] record_history is set but ceilometer pike does not read it (ceilometer registers it "
+                     "from 2014.2 (Juno) to 5.x (Liberty)); it is left as it is"]
+    aodh = fixture("aodh-pike.conf") + "\n[alarm]\nrecord_history = false\n"
+    assert cr.stale_options(aodh, "newton", "aodh") == [
+        "[alarm] record_history is set but aodh newton does not read it (aodh reads [alarm] record_history (the "
+        "deprecated group) in 1.x (Liberty) and 2.x (Mitaka) only); it is left as it is"]
+
+
+def test_mismatch_message_names_file_release_and_the_way_out():
+    contradictions = cr.release_markers(fixture("ceilometer.conf"), "ceilometer", "pike")[0]
+    assert cr.release_mismatch_message("/etc/ceilometer/ceilometer.conf", "ceilometer", "pike", contradictions) == (
+        "/etc/ceilometer/ceilometer.conf does not look like the ceilometer.conf of pike: [notification] pipelines is "
+        "listed as a commented default (ceilometer registers it from 10.0.0 (Queens) on). Set release to the series "
+        "installed there (release=detect reads it from the ceilometer package), or set release_mismatch=warn if "
+        "this file was kept through upgrades from another release")
+
+
+@pytest.mark.parametrize("name, index", [("juno", 0), ("Pike", 6), ("zed", 16), ("antelope", 17), ("2023.1", 17),
+                                         ("gazpacho", 23), ("havana", None), (None, None)])
+def test_series_index(name, index):
+    assert cr.series_index(name) == index
+
+
+def test_unknown_release_for_markers():
+    with pytest.raises(RetentionError):
+        cr.release_markers("", "ceilometer", "havana")

@@ -24,14 +24,14 @@ from ansible_collections.stackops.openstack.tests.unit.module_harness import cha
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "ini"
 MONGO_PASSWORD = "M0ng0:s3cr3t"
 MONGO_URI = "mongodb://ceilometer:M0ng0%3As3cr3t@mongo1:27017/ceilometer"
-FILES = {  # release -> (ceilometer fixture, aodh fixture)
+FILES = {  # release -> (ceilometer fixture, aodh fixture), each in the layout of that release's sample
     "juno": ("ceilometer-juno.conf", None),
     "kilo": ("ceilometer-kilo.conf", None),
     "liberty": ("ceilometer-liberty.conf", "aodh-liberty.conf"),
-    "mitaka": ("ceilometer-liberty.conf", "aodh-liberty.conf"),
-    "newton": ("ceilometer-liberty.conf", "aodh-liberty.conf"),
-    "ocata": ("ceilometer-liberty.conf", "aodh-liberty.conf"),
-    "pike": ("ceilometer-liberty.conf", "aodh-liberty.conf"),
+    "mitaka": ("ceilometer-newton.conf", "aodh-liberty.conf"),
+    "newton": ("ceilometer-newton.conf", "aodh-pike.conf"),
+    "ocata": ("ceilometer-pike.conf", "aodh-pike.conf"),
+    "pike": ("ceilometer-pike.conf", "aodh-pike.conf"),
     "zed": ("ceilometer.conf", "aodh.conf"),
 }
 
@@ -118,28 +118,38 @@ def without_invocation(result):
 # --------------------------------------------------------------------------- per release
 
 EXPECTED = {
-    # release: (ceilometer.conf lines, aodh.conf lines) for metering 14d, event 1d, alarm history off
+    # release: (ceilometer.conf lines, aodh.conf lines) for metering 14d, event 1d (where ceilometer keeps
+    # events), alarm history off
     "juno": None,  # no event TTL: tested apart
-    "kilo": (["+record_history = false", "+event_time_to_live = 86400", "-time_to_live = 604800",
-              "+time_to_live = 1209600"], None),
+    # Kilo registers metering_time_to_live (ceilometer 2015.1.0): it is written, the deprecated name goes
+    "kilo": (["+record_history = false", "+metering_time_to_live = 1209600", "+event_time_to_live = 86400",
+              "-time_to_live = 604800"], None),
     "liberty": (["-metering_time_to_live = 2592000", "+metering_time_to_live = 1209600",
                  "+event_time_to_live = 86400"], ["+record_history = false"]),
+    "ocata": (["-metering_time_to_live = 2592000", "+metering_time_to_live = 1209600"],
+              ["+record_history = false"]),
 }
-for _name in ("mitaka", "newton", "ocata", "pike"):
+for _name in ("mitaka", "newton"):
     EXPECTED[_name] = EXPECTED["liberty"]
+EXPECTED["pike"] = EXPECTED["ocata"]
+WITH_EVENTS = ("kilo", "liberty", "mitaka", "newton")
 
 
 @pytest.mark.parametrize("release", ["kilo", "liberty", "mitaka", "newton", "ocata", "pike"])
 def test_release_writes_its_options_then_reports_no_change(tmp_path, release):
     conf, aodh_conf = copy(tmp_path, release)
     before, aodh_before = text(conf), text(aodh_conf)
-    result = run(conf, aodh_conf, release=release, metering_ttl="2w", event_ttl="1d", alarm_history=False)
+    event = "1d" if release in WITH_EVENTS else None
+    result = run(conf, aodh_conf, release=release, metering_ttl="2w", event_ttl=event, alarm_history=False)
     ceilometer_lines, aodh_lines = EXPECTED[release]
     assert result["changed"] is True
     assert changed_lines(before, text(conf)) == ceilometer_lines
     assert result["release"] == release and result["package_version"] is None
-    assert result["metering_ttl_seconds"] == 1209600 and result["event_ttl_seconds"] == 86400
+    assert result["metering_ttl_seconds"] == 1209600
+    assert result["event_ttl_seconds"] == (86400 if event else None)
     assert result["alarm_history"] is False
+    # the alarm file was read: its alarm history TTL is reported (unset: forever), Kilo has none
+    assert result["alarm_history_ttl_seconds"] == (None if release == "kilo" else cr.FOREVER)
     assert result["files"]["ceilometer"]["path"] == str(conf)
     assert result["files"]["ceilometer"]["changed"] is True
     assert result["files"]["ceilometer"]["changes"] == ini.changes(before, text(conf))
@@ -156,37 +166,44 @@ def test_release_writes_its_options_then_reports_no_change(tmp_path, release):
             ) is (release in ("ocata", "pike"))
 
     state = snapshot(conf, aodh_conf)
-    again = run(conf, aodh_conf, release=release, metering_ttl=1209600, event_ttl="86400", alarm_history=False)
+    again = run(conf, aodh_conf, release=release, metering_ttl=1209600, event_ttl=event and "86400",
+                alarm_history=False)
     assert again["changed"] is False
     assert all(entry["changed"] is False and entry["changes"] == [] for entry in again["files"].values())
     assert snapshot(conf, aodh_conf) == state
 
 
-def test_kilo_changes_in_detail(tmp_path):
+def test_kilo_writes_metering_time_to_live_and_drops_its_deprecated_alias(tmp_path):
+    # ceilometer 2015.1.0 (Kilo) storage/__init__.py: IntOpt('metering_time_to_live',
+    # deprecated_opts=[DeprecatedOpt('time_to_live', 'database')])
     conf, aodh_conf = copy(tmp_path, "kilo")
     result = run(conf, aodh_conf, release="kilo", metering_ttl="30d")
     assert result["files"]["ceilometer"]["changes"] == [
-        {"section": "database", "key": "time_to_live", "action": "changed", "before": "604800", "after": "2592000"},
+        {"section": "database", "key": "metering_time_to_live", "action": "added", "before": None,
+         "after": "2592000"},
+        {"section": "database", "key": "time_to_live", "action": "removed", "before": "604800", "after": None},
     ]
-    assert ini.parse(text(conf)).get("database", "metering_time_to_live") is None
+    doc = ini.parse(text(conf))
+    assert doc.get("database", "metering_time_to_live") == "2592000"
+    assert doc.get("database", "time_to_live") is None
     assert result["metering_ttl_seconds"] == 2592000
     assert result["event_ttl_seconds"] == cr.FOREVER  # unset: the ceilometer default
     assert not aodh_conf.exists()
 
 
-def test_kilo_with_metering_time_to_live_gets_time_to_live(tmp_path):
+def test_kilo_with_metering_time_to_live_set_keeps_it(tmp_path):
     conf, aodh_conf = copy(tmp_path, "kilo")
     conf.write_text(text(conf).replace("#metering_time_to_live = -1\n",
                                        "#metering_time_to_live = -1\nmetering_time_to_live = 2592000\n"),
                     encoding="utf-8")
     before = text(conf)
     result = run(conf, aodh_conf, release="kilo", metering_ttl="2w")
-    assert changed_lines(before, text(conf)) == ["-metering_time_to_live = 2592000", "-time_to_live = 604800",
-                                                 "+time_to_live = 1209600"]
+    assert changed_lines(before, text(conf)) == ["-metering_time_to_live = 2592000",
+                                                 "+metering_time_to_live = 1209600", "-time_to_live = 604800"]
     assert result["files"]["ceilometer"]["changes"] == [
-        {"section": "database", "key": "time_to_live", "action": "changed", "before": "604800", "after": "1209600"},
-        {"section": "database", "key": "metering_time_to_live", "action": "removed", "before": "2592000",
-         "after": None},
+        {"section": "database", "key": "metering_time_to_live", "action": "changed", "before": "2592000",
+         "after": "1209600"},
+        {"section": "database", "key": "time_to_live", "action": "removed", "before": "604800", "after": None},
     ]
     assert result["metering_ttl_seconds"] == 1209600
     assert run(conf, aodh_conf, release="kilo", metering_ttl=1209600)["changed"] is False
@@ -210,13 +227,20 @@ def test_juno_refuses_event_ttl_before_reading_anything(tmp_path):
     assert snapshot(conf) == state
 
 
-def test_juno_warns_about_names_it_does_not_read(tmp_path):
+def test_juno_file_with_a_kilo_option_set_contradicts_juno(tmp_path):
     conf, aodh_conf = copy(tmp_path, "juno")
     conf.write_text(text(conf).replace("#time_to_live=-1\n", "#time_to_live=-1\nevent_time_to_live=60\n"),
                     encoding="utf-8")
-    result = run(conf, aodh_conf, release="juno", metering_ttl="1d")
-    assert any("event_time_to_live is set but ceilometer juno does not read it" in warning
-               for warning in result["warnings"])
+    state = snapshot(conf)
+    result = run_fail(conf, aodh_conf, release="juno", metering_ttl="1d")
+    assert result["msg"].startswith("%s does not look like the ceilometer.conf of juno: [database] "
+                                    "event_time_to_live is set (ceilometer registers it from 2015.1.0 (Kilo) to "
+                                    "7.x (Newton))" % conf)
+    assert snapshot(conf) == state
+    # release_mismatch=warn: the same sentence as a warning, and the edit goes on
+    warned = run(conf, aodh_conf, release="juno", metering_ttl="1d", release_mismatch="warn")
+    assert warned["changed"] is True
+    assert [warning for warning in warned["warnings"] if "does not look like" in warning] == [result["msg"]]
 
 
 def test_liberty_can_keep_alarms_in_ceilometer(tmp_path):
@@ -236,6 +260,7 @@ def test_alarm_history_only_needs_no_ceilometer_conf(tmp_path, check_mode):
     result = run(conf, aodh_conf, check_mode=check_mode, release="mitaka", alarm_history=True)
     assert result["changed"] is True and list(result["files"]) == ["aodh"]
     assert result["metering_ttl_seconds"] is None and result["event_ttl_seconds"] is None
+    assert result["alarm_history_ttl_seconds"] == cr.FOREVER  # aodh's default, the file sets none
     assert not conf.exists()
 
 
@@ -246,7 +271,8 @@ def test_alarm_history_only_needs_no_ceilometer_conf(tmp_path, check_mode):
 def test_check_mode_writes_nothing_and_reports_the_same(tmp_path, release):
     conf, aodh_conf = copy(tmp_path, release)
     state = snapshot(conf, aodh_conf)
-    args = dict(release=release, metering_ttl="2w", event_ttl="1d", alarm_history=False, backup=True)
+    args = dict(release=release, metering_ttl="2w", event_ttl="1d" if release in WITH_EVENTS else None,
+                alarm_history=False, alarm_history_ttl="30d" if release != "kilo" else None, backup=True)
     checked = run(conf, aodh_conf, check_mode=True, diff=True, **args)
     assert snapshot(conf, aodh_conf) == state
     assert sorted(os.listdir(conf.parent)) == ["ceilometer.conf"]
@@ -421,7 +447,12 @@ def test_not_utf8(tmp_path):
      "alarm_service aodh is not possible on kilo"),
     ({"metering_ttl": "1d", "release": "Kilo"}, "value of release must be one of"),
     ({"metering_ttl": "1d", "release": "havana"}, "value of release must be one of"),
-    ({}, "nothing to do: set metering_ttl, event_ttl or alarm_history, or purge=true or mongodb_compact=true"),
+    ({}, "nothing to do: set metering_ttl, event_ttl, alarm_history or alarm_history_ttl, or purge=true or "
+         "mongodb_compact=true"),
+    ({"alarm_history_ttl": "3 months"}, "alarm_history_ttl: '3 months' is not a duration"),
+    ({"alarm_history_ttl": "90d"}, "ceilometer kilo has no alarm history TTL: alarm_history_time_to_live arrived "
+                                   "in Liberty (ceilometer 5.0.0 and aodh 1.0.0)"),
+    ({"metering_ttl": "1d", "release_mismatch": "ignore"}, "value of release_mismatch must be one of: fail, warn"),
     ({"purge": False, "mongodb_compact": False}, "nothing to do"),
     ({"mongodb_compact": True}, "mongodb_compact is True but all of the following are missing: mongodb_uri"),
     ({"mongodb_compact": True, "mongodb_uri": "mongodb://u:P4ss@h:27017"}, "names no database"),
@@ -499,13 +530,29 @@ def test_purge_failure_reports_the_output(tmp_path, commands):
     result = run_fail(conf, aodh_conf, release="kilo", metering_ttl="2w", purge=True)
     assert result["msg"].startswith("/usr/bin/ceilometer-expirer --config-file %s failed with exit status 1: "
                                     "CRITICAL ceilometer [-] OperationalError" % conf)
+    # what was already done is reported: changed, and the file named, so the restart can still happen
+    assert result["changed"] is True
+    assert result["msg"].endswith("Before this failure the module already wrote %s: restart the services that "
+                                  "read the files written" % conf)
     assert result["purge"]["rc"] == 1
-    assert result["files"]["ceilometer"]["changed"] is True  # what was already done is reported
+    assert result["files"]["ceilometer"]["changed"] is True
     assert result["files"]["ceilometer"]["changes"] == [
-        {"section": "database", "key": "time_to_live", "action": "changed", "before": "604800", "after": "1209600"},
+        {"section": "database", "key": "metering_time_to_live", "action": "added", "before": None,
+         "after": "1209600"},
+        {"section": "database", "key": "time_to_live", "action": "removed", "before": "604800", "after": None},
     ]
     # the edit stays: it was done before the expirer ran
-    assert changed_lines(before, text(conf)) == ["-time_to_live = 604800", "+time_to_live = 1209600"]
+    assert changed_lines(before, text(conf)) == ["+metering_time_to_live = 1209600", "-time_to_live = 604800"]
+
+
+def test_purge_failure_without_an_edit_is_still_a_change(tmp_path, commands):
+    # the expirer may have deleted samples before it failed
+    conf, aodh_conf = copy(tmp_path, "kilo")
+    commands.answer("ceilometer-expirer", (1, "", "CRITICAL ceilometer [-] killed\n"))
+    result = run_fail(conf, aodh_conf, release="kilo", purge=True)
+    assert result["changed"] is True
+    assert result["files"]["ceilometer"]["changed"] is False
+    assert "already" not in result["msg"]
 
 
 @pytest.mark.parametrize("command, fragment", [
@@ -586,7 +633,7 @@ def test_mongodb_without_a_shell_fails_before_the_edit(tmp_path, commands):
 
 
 def test_mongodb_needs_a_ttl(tmp_path, commands):
-    conf, aodh_conf = copy(tmp_path, "pike")
+    conf, aodh_conf = copy(tmp_path, "pike")  # the Pike sample: no event TTL, metering unset
     state = snapshot(conf)
     result = run_fail(conf, aodh_conf, release="pike", metering_ttl=-1, mongodb_compact=True,
                       mongodb_uri=MONGO_URI)
@@ -630,3 +677,233 @@ def test_mongodb_failures_never_show_the_password(tmp_path, commands, reply, fra
     assert result["files"]["ceilometer"]["changed"] is False and result["purge"] is None
     dumped = json.dumps(result)
     assert MONGO_PASSWORD not in dumped and "M0ng0%3As3cr3t" not in dumped and "M0ng0" not in dumped
+
+
+# --------------------------------------------------------------------------- a failure after a write (item 13)
+
+
+def failing_aodh_write(monkeypatch, aodh_conf):
+    """Let write_config fail for aodh.conf the way it does on an OSError (disk full), after ceilometer.conf."""
+    real = module.ini_module.write_config
+
+    def write_config(mod, path, before, after, backup, secret=None):
+        if path == str(aodh_conf):
+            mod.fail_json(msg="cannot write %s: [Errno 28] No space left on device" % path)
+        return real(mod, path, before, after, backup, secret)
+    monkeypatch.setattr(module.ini_module, "write_config", write_config)
+
+
+def test_aodh_write_failing_after_ceilometer_conf_reports_the_written_file(tmp_path, monkeypatch):
+    conf, aodh_conf = copy(tmp_path, "liberty")
+    before, aodh_state = text(conf), snapshot(aodh_conf)
+    failing_aodh_write(monkeypatch, aodh_conf)
+    result = run_fail(conf, aodh_conf, release="liberty", metering_ttl="1w", alarm_history=False)
+    assert result["changed"] is True
+    assert result["msg"] == ("cannot write %s: [Errno 28] No space left on device. Before this failure the module "
+                             "already wrote %s: restart the services that read the files written" % (aodh_conf, conf))
+    assert list(result["files"]) == ["ceilometer"]
+    assert result["files"]["ceilometer"]["changed"] is True and result["files"]["ceilometer"]["path"] == str(conf)
+    assert changed_lines(before, text(conf)) == ["-metering_time_to_live = 2592000", "+metering_time_to_live = 604800"]
+    assert snapshot(aodh_conf) == aodh_state
+
+
+def test_aodh_write_failing_with_nothing_written_before_is_no_change(tmp_path, monkeypatch):
+    conf, aodh_conf = copy(tmp_path, "liberty")
+    failing_aodh_write(monkeypatch, aodh_conf)
+    # ceilometer.conf already says 30 days: it is read and left, then aodh.conf fails
+    result = run_fail(conf, aodh_conf, release="liberty", metering_ttl="30d", alarm_history=False)
+    assert "changed" not in result
+    assert result["msg"] == "cannot write %s: [Errno 28] No space left on device" % aodh_conf
+    assert result["files"]["ceilometer"]["changed"] is False
+
+
+def test_an_unwritable_second_file_fails_before_the_first_is_written(tmp_path, monkeypatch):
+    conf, aodh_conf = copy(tmp_path, "pike")
+    state = snapshot(conf, aodh_conf)
+    real = os.access
+    monkeypatch.setattr(module.os, "access",
+                        lambda path, mode: False if str(path) == str(aodh_conf) else real(path, mode))
+    result = run_fail(conf, aodh_conf, release="pike", metering_ttl="1w", alarm_history=False)
+    assert result["msg"] == ("cannot write %s: the file %s is not writable (run as root, e.g. become: true); "
+                             "nothing was changed" % (aodh_conf, aodh_conf))
+    assert "changed" not in result
+    assert snapshot(conf, aodh_conf) == state
+    # check mode does not ask: it writes nothing
+    assert run(conf, aodh_conf, check_mode=True, release="pike", metering_ttl="1w",
+               alarm_history=False)["changed"] is True
+
+
+def test_mongodb_failure_after_the_expirer_and_an_edit_names_both(tmp_path, commands):
+    conf, aodh_conf = copy(tmp_path, "kilo")
+    commands.answer("ceilometer-expirer", (0, "", ""))
+    commands.answer("mongosh", (0, "uncaught exception: ReferenceError\n", ""))
+    result = run_fail(conf, aodh_conf, release="kilo", metering_ttl="2w", purge=True, mongodb_compact=True,
+                      mongodb_uri=MONGO_URI)
+    assert result["changed"] is True
+    assert result["msg"].endswith("Before this failure the module already wrote %s and ran "
+                                  "/usr/bin/ceilometer-expirer: restart the services that read the files written"
+                                  % conf)
+    assert result["purge"]["rc"] == 0 and result["mongodb"]["ran"] is True
+    assert MONGO_PASSWORD not in json.dumps(result)
+
+
+# --------------------------------------------------------------------------- alarm history TTL (item 16)
+
+
+@pytest.mark.parametrize("release, fixture", [
+    ("liberty", "aodh-liberty.conf"), ("mitaka", "aodh-liberty.conf"), ("newton", "aodh-pike.conf"),
+    ("pike", "aodh-pike.conf"), ("queens", "aodh-pike.conf"), ("wallaby", "aodh-pike.conf"),
+    ("xena", "aodh.conf"), ("zed", "aodh.conf"), ("2024.1", "aodh.conf"), ("epoxy", "aodh.conf"),
+])
+def test_alarm_history_ttl_goes_to_aodh_on_every_release_with_aodh(tmp_path, release, fixture):
+    # aodh 1.0.0 (Liberty) to 22.0.0 (2026.1): aodh/storage/__init__.py [database] alarm_history_time_to_live
+    conf, aodh_conf = copy(tmp_path, "zed")
+    aodh_conf.write_text((FIXTURES / fixture).read_text(encoding="utf-8"), encoding="utf-8")
+    conf.unlink()  # never read for aodh's settings
+    before = text(aodh_conf)
+    result = run(conf, aodh_conf, release=release, alarm_history_ttl="90d")
+    assert result["changed"] is True and result["alarm_service"] == "aodh"
+    assert result["alarm_history_ttl_seconds"] == 7776000 and result["alarm_history"] is None
+    assert changed_lines(before, text(aodh_conf)) == ["+alarm_history_time_to_live = 7776000"]
+    lines = text(aodh_conf).splitlines()
+    assert lines[lines.index("alarm_history_time_to_live = 7776000") - 1] == "#alarm_history_time_to_live = -1"
+    assert result["files"] == {"aodh": {"path": str(aodh_conf), "changed": True, "backup_file": None, "changes": [
+        {"section": "database", "key": "alarm_history_time_to_live", "action": "added", "before": None,
+         "after": "7776000"}]}}
+    again = run(conf, aodh_conf, release=release, alarm_history_ttl=7776000)
+    assert again["changed"] is False and again["alarm_history_ttl_seconds"] == 7776000
+
+
+def test_alarm_history_and_its_ttl_together_on_the_real_zed_aodh_conf(tmp_path):
+    conf, aodh_conf = copy(tmp_path, "zed")
+    before = text(aodh_conf)
+    result = run(conf, aodh_conf, release="zed", alarm_history=True, alarm_history_ttl="30d", diff=True)
+    assert changed_lines(before, text(aodh_conf)) == ["+record_history = true",
+                                                      "+alarm_history_time_to_live = 2592000"]
+    assert [entry["before_header"] for entry in result["diff"]] == [str(aodh_conf)]
+    assert "ceilometer" not in result["files"]
+
+
+def test_alarm_history_ttl_in_ceilometer_conf_on_liberty(tmp_path):
+    # ceilometer 5.0.0 storage/__init__.py: alarm_history_time_to_live (deprecated_for_removal), Liberty only
+    conf, aodh_conf = copy(tmp_path, "liberty")
+    aodh_state = snapshot(aodh_conf)
+    before = text(conf)
+    result = run(conf, aodh_conf, release="liberty", alarm_history_ttl="1w", alarm_service="ceilometer")
+    assert changed_lines(before, text(conf)) == ["+alarm_history_time_to_live = 604800"]
+    assert result["alarm_history_ttl_seconds"] == 604800
+    assert snapshot(aodh_conf) == aodh_state
+
+
+@pytest.mark.parametrize("release, alarm_service, fragment", [
+    ("juno", "auto", "ceilometer juno has no alarm history TTL"),
+    ("kilo", "ceilometer", "ceilometer kilo has no alarm history TTL"),
+    ("mitaka", "ceilometer", "alarm_service ceilometer is not possible on mitaka"),
+])
+def test_alarm_history_ttl_refused_where_there_is_none(tmp_path, release, alarm_service, fragment):
+    conf, aodh_conf = copy(tmp_path, release)
+    state = snapshot(conf, aodh_conf)
+    assert fragment in run_fail(conf, aodh_conf, release=release, alarm_history_ttl="1d",
+                                alarm_service=alarm_service)["msg"]
+    assert snapshot(conf, aodh_conf) == state
+
+
+# --------------------------------------------------------------------------- events after Newton (item 16)
+
+
+@pytest.mark.parametrize("release", ["ocata", "pike"])
+def test_event_ttl_on_ocata_and_pike_points_at_panko(tmp_path, release):
+    # ceilometer 8.0.0 "Remove events storage and API"; panko 1.0.0..10.0.0 [database] event_time_to_live
+    conf, aodh_conf = copy(tmp_path, release)
+    state = snapshot(conf)
+    msg = run_fail(conf, aodh_conf, release=release, metering_ttl="1d", event_ttl="1d")["msg"]
+    assert msg.startswith("ceilometer %s has no event TTL (leave event_ttl unset): " % release)
+    assert "event_time_to_live in panko.conf" in msg and "Panko itself is retired" in msg
+    assert snapshot(conf) == state
+
+
+@pytest.mark.parametrize("release, panko", [("queens", True), ("wallaby", True), ("xena", False), ("zed", False),
+                                            ("2025.2", False)])
+def test_event_advice_after_queens_says_what_replaced_panko(tmp_path, release, panko):
+    conf, aodh_conf = copy(tmp_path, "zed")
+    msg = run_fail(conf, aodh_conf, release=release, event_ttl="7d")["msg"]
+    assert "Gnocchi archive policy" in msg
+    if panko:
+        assert "event_time_to_live in panko.conf" in msg
+    else:
+        assert "Panko, their store from Newton to Wallaby, is retired" in msg
+        assert "notifier://" in msg and "nothing replaced it" in msg
+
+
+# --------------------------------------------------------------------------- release against file (item 16)
+
+
+def test_a_pike_run_on_the_real_zed_files_is_refused(tmp_path):
+    conf, aodh_conf = copy(tmp_path, "zed")
+    state = snapshot(conf, aodh_conf)
+    msg = run_fail(conf, aodh_conf, release="pike", metering_ttl="7d")["msg"]
+    assert msg.startswith("%s does not look like the ceilometer.conf of pike: [notification] pipelines is listed as "
+                          "a commented default (ceilometer registers it from 10.0.0 (Queens) on)" % conf)
+    assert "release_mismatch=warn" in msg
+    msg = run_fail(conf, aodh_conf, release="pike", alarm_history=False)["msg"]
+    assert msg.startswith("%s does not look like the aodh.conf of pike: [database] alarm_histories_delete_batch_size "
+                          "is listed as a commented default (aodh registers it from 13.0.0 (Xena) on)" % aodh_conf)
+    assert snapshot(conf, aodh_conf) == state
+    assert sorted(os.listdir(conf.parent)) == ["ceilometer.conf"]
+
+
+def test_a_zed_run_on_a_pike_aodh_conf_is_refused(tmp_path):
+    conf, aodh_conf = copy(tmp_path, "pike")
+    state = snapshot(aodh_conf)
+    msg = run_fail(conf, aodh_conf, release="zed", alarm_history_ttl="7d")["msg"]
+    assert ("does not look like the aodh.conf of zed: [database] alarm_histories_delete_batch_size is missing beside "
+            "the commented default of alarm_history_time_to_live") in msg
+    assert snapshot(aodh_conf) == state
+
+
+@pytest.mark.parametrize("release, files, fragment", [
+    ("kilo", "juno", "[database] time_to_live is listed as a commented default (Juno's sample lists it"),
+    ("juno", "kilo", "[database] metering_time_to_live is listed as a commented default"),
+    ("pike", "newton", "[database] event_time_to_live is listed as a commented default"),
+    ("kilo", "pike", "[database] event_time_to_live is missing beside the commented default of "
+                     "metering_time_to_live"),
+    ("mitaka", "liberty", "[database] alarm_history_time_to_live is listed as a commented default (ceilometer "
+                          "registers it in 5.x (Liberty) only)"),
+])
+def test_release_contradicted_by_the_ceilometer_sample(tmp_path, release, files, fragment):
+    conf, aodh_conf = copy(tmp_path, files)
+    state = snapshot(conf)
+    msg = run_fail(conf, aodh_conf, release=release, metering_ttl="1d")["msg"]
+    assert msg.startswith("%s does not look like the ceilometer.conf of %s: " % (conf, release))
+    assert fragment in msg
+    assert snapshot(conf) == state
+
+
+def test_detected_release_is_checked_against_the_file(tmp_path, commands):
+    conf, aodh_conf = copy(tmp_path, "kilo")
+    commands.answer("dpkg-query", (0, "ii  1:9.0.7-1", ""))
+    result = run_fail(conf, aodh_conf, release="detect", metering_ttl="1d")
+    assert result["msg"].startswith("%s does not look like the ceilometer.conf of pike" % conf)
+    assert "release=detect reads it from the ceilometer package" in result["msg"]
+
+
+def test_release_mismatch_warn_edits_a_file_kept_through_upgrades(tmp_path):
+    # a Liberty ceilometer.conf kept on a Mitaka install: the sample is Liberty's, the code Mitaka's
+    conf, aodh_conf = copy(tmp_path, "liberty")
+    before = text(conf)
+    result = run(conf, aodh_conf, release="mitaka", metering_ttl="1w", release_mismatch="warn")
+    assert result["changed"] is True
+    assert changed_lines(before, text(conf)) == ["-metering_time_to_live = 2592000", "+metering_time_to_live = 604800"]
+    mismatch = [warning for warning in result["warnings"] if "does not look like" in warning]
+    assert len(mismatch) == 1 and "the ceilometer.conf of mitaka" in mismatch[0]
+
+
+def test_options_the_release_no_longer_reads_are_warned_about_and_kept(tmp_path):
+    conf, aodh_conf = copy(tmp_path, "pike")
+    conf.write_text(text(conf).replace("metering_time_to_live = 2592000\n",
+                                       "metering_time_to_live = 2592000\nevent_time_to_live = 86400\n"),
+                    encoding="utf-8")
+    result = run(conf, aodh_conf, release="pike", metering_ttl="1w")
+    assert ("%s: [database] event_time_to_live is set but ceilometer pike does not read it (ceilometer registers it "
+            "from 2015.1.0 (Kilo) to 7.x (Newton)); it is left as it is" % conf) in result["warnings"]
+    assert ini.parse(text(conf)).get("database", "event_time_to_live") == "86400"
