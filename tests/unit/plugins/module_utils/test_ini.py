@@ -451,11 +451,12 @@ def test_default_secret_keys(key, secret):
     assert ini.secret_predicate()("any", key) is secret
 
 
-def test_secret_predicate_extra_globs_and_callable():
+def test_secret_predicate_extra_globs_and_callable_add_to_the_built_in_list():
     extra = ini.secret_predicate(["user_*"])
-    assert extra("filter:tempauth", "user_admin_admin") and extra("x", "password")
-    custom = ini.secret_predicate(lambda section, key: section == "filter:tempauth")
-    assert custom("filter:tempauth", "anything") and not custom("DEFAULT", "password")
+    assert extra("filter:authtoken", "user_domain_name") and extra("x", "password")
+    custom = ini.secret_predicate(lambda section, key: section == "filter:stackops")
+    assert custom("filter:stackops", "anything") and custom("DEFAULT", "password")
+    assert not custom("DEFAULT", "debug")
 
 
 def test_transport_url_is_masked_in_diff_and_summary():
@@ -480,11 +481,12 @@ def test_mask_keeps_line_count_and_masks_commented_and_continued_secrets():
     assert masked.count("\n") == text.count("\n")
     assert SECRET not in masked.replace("debug = %s" % SECRET, "")
     assert "connection=********\n" in masked and "#password = ********\n" in masked
-    assert "secret_access_key = ********\n  ********\n  ********\n" in masked
+    assert "secret_access_key =\n  ********\n  ********\n" in masked
     assert "# a password: is explained here\n" in masked  # prose is not an assignment
-    tempauth = ini.mask_secrets(real("proxy-server.conf"), ["user_*"]).splitlines()
+    tempauth = ini.mask_secrets(real("proxy-server.conf")).splitlines()
     users = [line for line in tempauth if line.startswith("user_")]
-    assert len(users) == 7 and all(line.endswith(" = ********") for line in users)
+    assert len(users) == 7 and all(line.split(" = ")[1].startswith("******** ") or line.endswith(" = ********")
+                                   for line in users)
 
 
 def test_change_summary_lists_added_changed_removed():
@@ -604,8 +606,9 @@ def test_failed_write_leaves_the_original_and_no_temp_file(tmp_path, monkeypatch
 
     def refuse(src, dst):
         raise OSError("disk full")
-    monkeypatch.setattr(ini.os, "replace", refuse)
-    with pytest.raises(OSError, match="disk full"):
+    monkeypatch.setattr(ini.os, "rename", refuse)
+    with pytest.raises(ini.IniWriteError, match="disk full") as caught:
         ini.write_file(str(path), "[b]\n")
+    assert caught.value.changed is False and caught.value.backup_file is None
     assert path.read_text() == "[a]\n"
     assert os.listdir(str(tmp_path)) == ["nova.conf"]
