@@ -63,7 +63,7 @@ def _check_url(name, url, expected):
         raise ValueError("%s is %s, expected %s" % (name, "None" if url is None else "a " + type(url).__name__,
                                                     expected))
     if "@" in url:
-        raise ValueError("%s contains '@': %s; expected %s without credentials" % (name, _CREDENTIALS_WHY, expected))
+        raise ValueError("%s contains '@': %s; expected %s, without credentials" % (name, _CREDENTIALS_WHY, expected))
     if _CONTROL_OR_BLANK.search(url):
         raise ValueError("%s is %r, it contains a blank or a control character; expected %s" % (name, url, expected))
     try:

@@ -376,14 +376,16 @@ class SwiftS3EndpointFixModule(OpenStackModule):
                 not_done.append("create service %s (type %s)" % (name, item["spec"]["type"]))
             not_done += [plan.describe_action(name, step) for step in item["steps"]
                          if not any(step is other for other in applied)]
+        error = str(exc)
+        if not error.startswith(type(exc).__name__):  # openstacksdk's errors already name themselves
+            error = "%s: %s" % (type(exc).__name__, error)
         if done:
             state = "Already done, so the catalog was changed: %s." % "; ".join(text for step, action, text in done)
         else:
             state = "Nothing was changed."
         self.fail_json(
-            msg="Keystone failed to %s (%s: %s). %s Not done: %s. Run again once the cause is fixed: the repair "
-                "starts from the catalog as it is then." % (current, type(exc).__name__, exc, state,
-                                                             "; ".join(not_done)),
+            msg="Keystone failed to %s (%s). %s Not done: %s. Run again once the cause is fixed: the repair "
+                "starts from the catalog as it is then." % (current, error, state, "; ".join(not_done)),
             changed=bool(done), actions=[action for step, action, text in done], actions_not_done=not_done)
 
 

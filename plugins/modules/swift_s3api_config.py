@@ -22,6 +22,16 @@ description:
     pipeline names it any more.
   - The proxy must already use Keystone (C(authtoken) and C(keystoneauth) in the pipeline, a C([filter:authtoken])
     section); the module refuses a proxy set up for C(tempauth), such as the one Debian ships.
+  - Refuses a file that paste.deploy, which swift-proxy loads it with, would refuse: a section that appears twice
+    (such as a second C([filter:authtoken])) or an option repeated within a section. Writing into it would leave a
+    proxy that cannot start.
+  - With V(current), sets C(delay_auth_decision) of C([filter:authtoken]) to true unless it already is: there
+    C(authtoken) runs before C(s3api) and would otherwise answer every S3 request with 401 (Swift's s3api
+    documentation requires it for this order). V(legacy) leaves it alone.
+  - When the pipeline switches from one style to the other, the options of the S3 filter in use (C(location),
+    C(s3_acl), C(storage_domain), ...) are copied to the new one. Without a C(location) (in the section or in
+    C([DEFAULT])), the old filter's own default is written (C(US) for swift3, C(us-east-1) for s3api), since the region
+    is part of every S3 signature. A different value already in the new section is refused; O(s3api_options) decides.
   - Does not restart the proxy; notify a handler that restarts C(swift-proxy) when RV(ignore:changed) is V(true).
 author:
   - stackops maintainers (@stackops)
@@ -96,7 +106,7 @@ options:
     default: false
 notes:
   - The file is replaced atomically (a temporary file renamed over it) and keeps its owner, group and mode.
-  - The options of C([filter:authtoken]) other than its Keystone URLs (credentials, C(delay_auth_decision),
+  - The options of C([filter:authtoken]) other than its Keystone URLs and C(delay_auth_decision) (credentials,
     C(cache)) are not touched, nor are the other style's URL options in it when the style changes.
   - The other style's loader line in C([filter:s3token]) (C(use) or C(paste.filter_factory)) is removed, because
     paste.deploy would otherwise load the wrong middleware.

@@ -942,11 +942,11 @@ def test_a_different_value_already_in_the_new_section_is_refused():
 
 
 def test_a_conflicting_secret_looking_value_is_not_shown():
-    before = (legacy_proxy("s3_secret_hint = Very-Secret-1\n")
-              + "\n[filter:s3api]\nuse = egg:swift#s3api\ns3_secret_hint = Very-Secret-2\n")
+    before = (legacy_proxy("hmac_secret = Very-Secret-1\n")
+              + "\n[filter:s3api]\nuse = egg:swift#s3api\nhmac_secret = Very-Secret-2\n")
     with pytest.raises(SwiftPipelineError) as exc:
         sp.configure_s3api(before, KEYSTONE)
-    assert "s3_secret_hint is ********" in str(exc.value)
+    assert "hmac_secret is ********" in str(exc.value)
     assert "Very-Secret" not in str(exc.value)
 
 
