@@ -95,11 +95,13 @@ NOT_SECRET = (
     ("DEFAULT", "key"),  # nova: the SSL key file of the console proxies
 )
 
-# Names an edit may write. Wider than oslo.config needs (paste.deploy has `set log_name`,
-# `filter:tempauth`, swift's base64 `user64_...`), never a control character, a blank at
-# either end, or a character the INI readers treat as syntax (`=`, `:`, `#`, `;`, `[`, `]`).
-SECTION_NAME_PATTERN = r"[A-Za-z0-9_][A-Za-z0-9_.:@+/-]*"
-OPTION_NAME_PATTERN = r"[A-Za-z0-9_][A-Za-z0-9_.+/-]*(?: [A-Za-z0-9_][A-Za-z0-9_.+/-]*)?"
+# Names an edit may write: ASCII letters, digits and `_ . + / -`, sections also `: @`, an
+# option also one inner blank. Wider than oslo.config needs (paste.deploy has `set log_name`,
+# `filter:tempauth`, urlmap paths such as `/v2.1`, swift's base64 `user64_...`), never a
+# control character, a blank at either end, or what the readers take as syntax (`=`, `#`,
+# `;`, `[`, `]`, and `:` in an option name).
+SECTION_NAME_PATTERN = r"[A-Za-z0-9_/][A-Za-z0-9_.:@+/-]*"
+OPTION_NAME_PATTERN = r"[A-Za-z0-9_/][A-Za-z0-9_.+/-]*(?: [A-Za-z0-9_][A-Za-z0-9_.+/-]*)?"
 _SECTION_NAME_RE = re.compile(SECTION_NAME_PATTERN + r"\Z")
 _OPTION_NAME_RE = re.compile(OPTION_NAME_PATTERN + r"\Z")
 # Control characters (C0 but the newline that separates continuation lines, DEL, C1),
@@ -810,6 +812,11 @@ def _link_unique(source, path):
             return candidate
         except FileExistsError:
             candidate, count = "%s.%s.%d~" % (path, stamp, count), count + 1
+        except OSError as exc:
+            if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EMLINK) or os.path.lexists(candidate):
+                raise
+            os.rename(source, candidate)  # a file system without hard links
+            return candidate
 
 
 def _backup(path, info, label=None):
