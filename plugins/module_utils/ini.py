@@ -10,6 +10,11 @@ the two readers): `key = value` or `key: value`, `#`/`;` comments, indented line
 continue the value above, a blank line ends it, a repeated key is a multi-valued
 option. The text functions are pure; the file helpers at the end take plain values
 so modules can use them without handing over the AnsibleModule object.
+
+What may enter a file is checked at every edit (names to SECTION_NAME_PATTERN and
+OPTION_NAME_PATTERN, values without control characters), what leaves it in a summary
+or diff is masked (SECRET_OPTIONS, and the password of any URL), and only regular,
+singly linked, UTF-8 files up to MAX_FILE_BYTES are read and rewritten.
 """
 
 from __future__ import annotations
@@ -126,10 +131,20 @@ class IniError(ValueError):
 
     def __init__(self, message, lineno=None, line=None):
         if lineno is not None:
+            line = _shown_line(line)
             message = "line %d: %s: %r" % (lineno, message, line)
         super().__init__(message)
         self.lineno = lineno
         self.line = line
+
+
+def _shown_line(line):
+    """A bad line as a message may quote it: a URL's password, and all after a secret-looking name, masked."""
+    shown = mask_urls(line)
+    name = re.match(r"[ \t#;]*([^\s=:]+)", shown)
+    if name and _Secrets().how("", name.group(1)) is not None:
+        shown = shown[:name.end()] + " " + MASK
+    return shown
 
 
 def _split_lines(text):
@@ -461,11 +476,15 @@ def _tempauth_sections(*texts):
     return found
 
 
+def _nothing_extra(section, key):  # pylint: disable=unused-argument
+    return False
+
+
 class _Secrets:
     """Which part of an option's value is secret: WHOLE, FIRST_WORD or None."""
 
     def __init__(self, secret=None, texts=()):
-        self.extra = secret if callable(secret) else None
+        self.extra = secret if callable(secret) else _nothing_extra
         self.globs = () if callable(secret) else tuple(str(item).lower() for item in (secret or ()))
         self.tempauth = _tempauth_sections(*texts)
         self._cache = {}
@@ -482,7 +501,7 @@ class _Secrets:
 
     def _how(self, section, key):
         name = _plain_key(key)
-        if self.extra is not None and self.extra(section, key):
+        if self.extra(section, key):
             return WHOLE
         if any(fnmatch.fnmatchcase(name, glob) for glob in self.globs):
             return WHOLE
@@ -694,6 +713,11 @@ def _too_big(path, size, limit):
                     "is it the right file?" % (path, size, limit, limit // (1024 * 1024)))
 
 
+def _check_path(path):
+    if not isinstance(path, str) or not path or "\0" in path:
+        raise IniError("%r is not a usable file path" % (path,))
+
+
 def _read_bytes(path, limit):
     """The bytes of the regular file at path, or None if it does not exist.
 
@@ -701,6 +725,7 @@ def _read_bytes(path, limit):
     a writer forever, opening a device can have side effects. The check is repeated on
     the open descriptor, in case the path changed in between.
     """
+    _check_path(path)
     try:
         info = os.stat(path)
     except FileNotFoundError:
@@ -874,6 +899,7 @@ def write_file(path, text, mode=0o640, backup=False, check_mode=False, replace=N
     IniWriteError saying whether the file changed; a backup is removed when the file did
     not change, else kept and named in the error.
     """
+    _check_path(path)
     path = os.path.realpath(path)
     current = read_file(path)
     result = {"changed": current != text, "backup_file": None}

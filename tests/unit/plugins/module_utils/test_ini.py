@@ -121,7 +121,7 @@ def test_sections_keep_file_order_and_unknown_sections():
     ("[DEFAULT]\nthis is not ini\n", 2, "this is not ini"),
     ("    indented = first\n", 1, "indented = first"),
     ("[DEFAULT]\n\n  orphan continuation\n", 3, "orphan continuation"),
-    ("key = before any section\n", 1, "key = before any section"),
+    ("debug = before any section\n", 1, "debug = before any section"),
     ("[DEFAULT\n", 1, "[DEFAULT"),
     ("[]\n", 1, "[]"),
     ("[a] trailing\n", 1, "[a] trailing"),

@@ -240,7 +240,7 @@ class Watch:
                 self.problems.append((when, name, oct(mode), "others can read"))
             if mode & 0o040 and not (info.st_gid == self.gid and self.mode & 0o040):
                 self.problems.append((when, name, oct(mode), "group %d can read" % info.st_gid))
-            if mode & 0o400 and info.st_uid not in (self.uid, os.geteuid()) :
+            if mode & 0o400 and info.st_uid not in (self.uid, os.geteuid()):
                 self.problems.append((when, name, oct(mode), "user %d can read" % info.st_uid))
             if acl is not None and acl != self.acl and mode & 0o070:
                 self.problems.append((when, name, oct(mode), "another ACL"))

@@ -259,3 +259,8 @@ def test_url_password_is_masked_in_the_module_result(conf):
     assert SECRET not in json.dumps(result["diff"]) and SECRET not in json.dumps(result["changes"])
     assert result["changes"] == [{"section": "coordination", "key": "backend_url", "action": "added",
                                   "before": None, "after": "redis://:********@192.0.2.9:6379"}]
+
+
+def test_a_path_with_a_nul_character_is_refused_in_words(tmp_path):
+    path = str(tmp_path / "nova.conf") + "\0x"
+    assert run_fail(path)["msg"] == "cannot read %s: %r is not a usable file path" % (path, path)

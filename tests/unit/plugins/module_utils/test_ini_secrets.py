@@ -321,3 +321,14 @@ def test_summary_of_tempauth_and_url_changes():
         {"section": "coordination", "key": "backend_url", "action": "changed",
          "before": "x", "after": "redis://:********@h:6379"},
     ]
+
+
+@pytest.mark.parametrize("line, shown", [
+    ("password hunter2-Pa55", "'password ********'"),
+    ("  admin_token ABCdef-123", "'  admin_token ********'"),
+])
+def test_a_line_that_does_not_parse_is_quoted_without_its_secret(line, shown):
+    with pytest.raises(ini.IniError) as caught:
+        ini.parse("[DEFAULT]\n# x\n\n%s\n" % line)
+    assert str(caught.value).endswith(shown)
+    assert line.split()[1] not in str(caught.value) and caught.value.line == shown.strip("'")
