@@ -23,7 +23,7 @@ description:
     (a dangling or looping symbolic link, a directory, a FIFO, binary or oversized content) is an error,
     never "absent".
   - With O(recover=true), runs the server's C(--wsrep-recover) to find the committed position of a
-    stopped node whose C(grastate.dat) does not hold it: missing, empty, all-zero UUID or C(seqno -1).
+    stopped node whose C(grastate.dat) does not hold it (missing, empty, all-zero UUID or C(seqno -1)).
   - Gives a verdict, RV(healthy), and the list of RV(problems) in words.
   - Optionally waits until the node is Synced, Primary or part of a cluster of the expected size,
     which is what rolling operations gate on.
@@ -337,7 +337,7 @@ recovery:
   description: Whether the position could only come from C(--wsrep-recover), whether that ran, and if not, why.
   returned: always
   type: dict
-  sample: {"needed": true, "ran": false, "skipped_reason": "check mode does not run --wsrep-recover: ..."}
+  sample: {"needed": true, "ran": false, "skipped_reason": "check mode does not run --wsrep-recover; ..."}
 state_transfer:
   description: What an empty C(grastate.dat) means; V(in progress) (the server runs and is not Synced),
     V(interrupted) (the server is down), V(finished), or V(null) when the file is not empty.
@@ -353,7 +353,7 @@ state_conflict:
 position:
   description:
     - The node's last committed position and its source; V(live) (the running server),
-      V(grastate) (clean stop), V(recovered) (O(recover)), V(none) (positively no Galera data: an empty
+      V(grastate) (clean stop), V(recovered) (O(recover)), V(none) (positively no Galera data; an empty
       datadir, or recovery found no position and no C(grastate.dat) names a cluster) or V(unknown).
   returned: always
   type: dict

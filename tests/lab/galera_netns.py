@@ -556,6 +556,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("env", help="print paths, addresses and state as JSON")
     st = sub.add_parser("status", help="running state and wsrep status per node")
     st.add_argument("--json", action="store_true")
+    for name, what in (("isolate", "cut a node off the network (its link goes down; the server keeps running)"),
+                       ("reconnect", "bring an isolated node's link back up")):
+        sub.add_parser(name, help=what).add_argument("node")
     wr = sub.add_parser("write", help="insert rows into labdb.rows, print max id")
     wr.add_argument("node")
     wr.add_argument("count", type=int)
@@ -612,6 +615,10 @@ def command(args: argparse.Namespace) -> int:
         out = lab.sql(name, f"INSERT INTO labdb.rows (node, note) VALUES {values};\n"
                             "SELECT MAX(id) FROM labdb.rows;\n")
         print(out.strip())
+    elif cmd in ("isolate", "reconnect"):
+        name = lab.check_node(args.node)
+        run(["ip", "link", "set", VETH_PREFIX + name, "down" if cmd == "isolate" else "up"])
+        print(f"{name} {'isolated' if cmd == 'isolate' else 'reconnected'}")
     elif cmd == "wait":
         name = lab.check_node(args.node)
         lab.wait(name, args.condition, args.timeout)
