@@ -452,6 +452,10 @@ def parse(text):
 
 _URL_SCHEME_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 _SECRET_QUERY_RE = re.compile(r"(?i)([?&;][^=&;#\s]*(?:password|passwd|secret|token)[^=&;#\s]*=)([^&;#\s]+)")
+# a commented-out `key: value` (both readers take ':' as a separator); one word, unlike
+# prose, and not the `scheme:` of a URL
+_COMMENTED_COLON_RE = re.compile(
+    r"(?P<key>[ \t]*[#;]+[ \t]*[A-Za-z0-9_][A-Za-z0-9_.+/-]*)(?P<sep>[ \t]*:[ \t]*)(?P<value>(?!//)\S.*?)[ \t]*$")
 _COMMENTED_SECTION_RE = re.compile(r"[ \t]*[#;]+[ \t]*\[(?P<name>[^\]\s]+)\][ \t]*$")
 _RANK = {None: 0, FIRST_WORD: 1, WHOLE: 2}
 
@@ -638,7 +642,7 @@ def mask_secrets(text, secret=None, context=()):
         if header:
             commented_section = header.group("name")
             continue
-        match = _COMMENTED_RE.match(content)
+        match = _COMMENTED_RE.match(content) or _COMMENTED_COLON_RE.match(content)
         if match:
             key = match.group("key").lstrip(" \t#;")
             how = secrets.strongest([name for name in (section, commented_section) if name is not None]

@@ -305,6 +305,13 @@ def test_commented_out_secrets_under_a_commented_out_section():
     assert masked.count("\n") == text.count("\n")
 
 
+def test_commented_out_secrets_with_a_colon_separator():
+    text = "[keystone_authtoken]\n# password: Pa55w0rd\n# driver://u:Pa55@h\n#url: mysql://u:Pa55@h/db\n# Note: a b\n"
+    assert ini.mask_secrets(text) == (
+        "[keystone_authtoken]\n# password: ********\n# driver://u:********@h\n#url: mysql://u:********@h/db\n"
+        "# Note: a b\n")
+
+
 def test_paste_set_prefix_and_multi_line_secret():
     text = "[app:main]\nset password = Pa55w0rd\n[cache]\nbackend_argument =\n    password:Pa55\n    url:x\n"
     masked = ini.mask_secrets(text)
