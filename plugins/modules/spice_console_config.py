@@ -20,6 +20,13 @@ description:
     C(server_proxyclient_address), C(html5proxy_base_url) and, when given, C(keymap).
   - O(node_role=all_in_one) writes both sets.
   - With O(disable_vnc=true), every role turns VNC off, which nova requires for SPICE consoles.
+  - The SPICE servers of the instances have no authentication of their own, so by default they listen on the
+    node's management address (O(server_proxyclient_address)), where the proxy connects, and not on every
+    interface. A wildcard O(server_listen) (V(0.0.0.0), V(::)) is written when asked for, with a warning.
+  - Addresses may be oslo.config substitutions such as V($my_ip) (what Debian's C(nova.conf) ships for
+    C(server_proxyclient_address)), V(${my_ip}) or, except with O(release=legacy), V(${DEFAULT.my_ip}). A reference
+    is resolved in the edited file and its value checked like a literal one; a reference to an option the file
+    does not set is accepted only where nova has a default for it (C(my_ip) is then the host's IPv4 address).
   - Does not restart any service; notify handlers that restart C(nova-compute) or C(nova-spicehtml5proxy) when
     RV(ignore:changed) is V(true).
 author:
@@ -64,7 +71,8 @@ options:
     required: true
   html5proxy_host:
     description:
-      - IP address or host name C(nova-spicehtml5proxy) listens on, C([spice] html5proxy_host). Control roles only.
+      - IP address, host name or oslo.config reference (V($my_ip)) C(nova-spicehtml5proxy) listens on,
+        C([spice] html5proxy_host). Control roles only.
     type: str
     default: 0.0.0.0
   html5proxy_port:
@@ -74,13 +82,17 @@ options:
     default: 6082
   server_listen:
     description:
-      - IP address the SPICE servers of the instances listen on, C([spice] server_listen). Compute roles only.
+      - IP address (or oslo.config reference such as V($my_ip)) the SPICE servers of the instances listen on,
+        C([spice] server_listen). Compute roles only; checked but not written for V(control).
+      - Unset, it is O(server_proxyclient_address), the node's management address. nova's own default is
+        V(127.0.0.1), which the proxy on another node cannot reach; V(0.0.0.0) exposes the unauthenticated consoles
+        on every interface of the node and gives a warning.
     type: str
-    default: 0.0.0.0
   server_proxyclient_address:
     description:
       - IP address of this compute node that C(nova-spicehtml5proxy) connects to, C([spice]
-        server_proxyclient_address). An IP address; a host name or C($my_ip) is refused.
+        server_proxyclient_address), or an oslo.config reference to an option holding it, such as V($my_ip).
+        A host name, or an unspecified address (V(0.0.0.0), V(::)), is refused.
       - Required when O(node_role) is V(compute) or V(all_in_one); checked but not written for V(control).
     type: str
   keymap:
@@ -145,11 +157,18 @@ EXAMPLES = r'''
     backup: true
   notify: Restart nova-spicehtml5proxy
 
-- name: SPICE consoles on a compute node
+- name: SPICE consoles on a compute node, listening on its management address only
   stackops.openstack.spice_console_config:
     node_role: compute
     html5proxy_base_url: http://controller:6082/spice_auto.html
     server_proxyclient_address: "{{ ansible_default_ipv4.address }}"
+  notify: Restart nova-compute
+
+- name: SPICE consoles on a compute node whose nova.conf sets my_ip (as Debian's does)
+  stackops.openstack.spice_console_config:
+    node_role: compute
+    html5proxy_base_url: http://controller:6082/spice_auto.html
+    server_proxyclient_address: $my_ip
   notify: Restart nova-compute
 
 - name: Show what would change on an all-in-one node, without changing it
@@ -254,7 +273,7 @@ def main():
             html5proxy_base_url=dict(type="str", required=True),
             html5proxy_host=dict(type="str", default=nova_spice.DEFAULTS["html5proxy_host"]),
             html5proxy_port=dict(type="int", default=nova_spice.DEFAULTS["html5proxy_port"]),
-            server_listen=dict(type="str", default=nova_spice.DEFAULTS["server_listen"]),
+            server_listen=dict(type="str"),
             server_proxyclient_address=dict(type="str"),
             keymap=dict(type="str", no_log=False),
             agent_enabled=dict(type="bool", default=nova_spice.DEFAULTS["agent_enabled"]),
@@ -283,6 +302,8 @@ def main():
     except (nova_spice.SpiceConfigError, ini.IniError) as exc:
         module.fail_json(msg="%s: %s" % (path, exc))
 
+    for warning in edit.warnings:
+        module.warn("%s: %s" % (path, warning))
     result = ini_module.write_config(module, path, before, edit.text, params["backup"])
     result["settings"] = edit.settings
     module.exit_json(**result)

@@ -65,6 +65,8 @@ _DEBIAN_CONTROL = [
 _DEBIAN_COMPUTE = [
     ("#agent_enabled = true", [], ["agent_enabled = true"]),
     ("#html5proxy_base_url = http://127.0.0.1:6082/spice_auto.html", [], ["html5proxy_base_url = %s" % URL]),
+    # Debian ships server_listen = 0.0.0.0: by default it becomes the management address
+    ("#  (string value)", ["server_listen = 0.0.0.0"], ["server_listen = %s" % ADDRESS]),
     ("#  (string value)", ["server_proxyclient_address = $my_ip"], ["server_proxyclient_address = %s" % ADDRESS]),
 ]
 _DEBIAN_VNC = [("#enabled = true", [], ["enabled = false"])]
@@ -72,7 +74,7 @@ _DEBIAN_VNC = [("#enabled = true", [], ["enabled = false"])]
 DEBIAN_EXPECTED = {
     "control": _DEBIAN_CONTROL + _DEBIAN_VNC,
     "compute": _DEBIAN_COMPUTE + _DEBIAN_VNC,
-    "all_in_one": [_DEBIAN_COMPUTE[0], _DEBIAN_COMPUTE[1], _DEBIAN_COMPUTE[2],
+    "all_in_one": [_DEBIAN_COMPUTE[0], _DEBIAN_COMPUTE[1], _DEBIAN_COMPUTE[2], _DEBIAN_COMPUTE[3],
                    _DEBIAN_CONTROL[1], _DEBIAN_CONTROL[2]] + _DEBIAN_VNC,
 }
 
@@ -87,7 +89,7 @@ SETTINGS_CURRENT = {
     "compute": [
         Setting("spice", "enabled", "true"),
         Setting("spice", "agent_enabled", "true"),
-        Setting("spice", "server_listen", "0.0.0.0"),
+        Setting("spice", "server_listen", ADDRESS),
         Setting("spice", "server_proxyclient_address", ADDRESS),
         Setting("spice", "html5proxy_base_url", URL),
         Setting("vnc", "enabled", "false"),
@@ -98,7 +100,7 @@ SETTINGS_CURRENT = {
         Setting("spice", "html5proxy_port", "6082"),
         Setting("spice", "html5proxy_base_url", URL),
         Setting("spice", "agent_enabled", "true"),
-        Setting("spice", "server_listen", "0.0.0.0"),
+        Setting("spice", "server_listen", ADDRESS),
         Setting("spice", "server_proxyclient_address", ADDRESS),
         Setting("vnc", "enabled", "false"),
     ],
@@ -123,12 +125,12 @@ def test_plan_current(role):
                  ("spice", "html5proxy_port", "6082"), ("spice", "html5proxy_base_url", URL),
                  ("DEFAULT", "web", "/usr/share/spice-html5"), ("DEFAULT", "vnc_enabled", "False")]),
     ("compute", [("spice", "enabled", "True"), ("spice", "agent_enabled", "True"),
-                 ("spice", "server_listen", "0.0.0.0"), ("spice", "server_proxyclient_address", ADDRESS),
+                 ("spice", "server_listen", ADDRESS), ("spice", "server_proxyclient_address", ADDRESS),
                  ("spice", "html5proxy_base_url", URL), ("spice", "keymap", "de"),
                  ("DEFAULT", "vnc_enabled", "False")]),
     ("all_in_one", [("spice", "enabled", "True"), ("spice", "html5proxy_host", "0.0.0.0"),
                     ("spice", "html5proxy_port", "6082"), ("spice", "html5proxy_base_url", URL),
-                    ("spice", "agent_enabled", "True"), ("spice", "server_listen", "0.0.0.0"),
+                    ("spice", "agent_enabled", "True"), ("spice", "server_listen", ADDRESS),
                     ("spice", "server_proxyclient_address", ADDRESS), ("spice", "keymap", "de"),
                     ("DEFAULT", "web", "/usr/share/spice-html5"), ("DEFAULT", "vnc_enabled", "False")]),
 ])
@@ -139,6 +141,7 @@ def test_plan_legacy(role, expected):
 def test_plan_options():
     settings = plan("all_in_one", html5proxy_host="proxy.example.com", html5proxy_port="6083",
                     server_listen="::", agent_enabled=False, disable_vnc=False)
+    assert Setting("spice", "server_proxyclient_address", ADDRESS) in settings
     assert Setting("spice", "html5proxy_host", "proxy.example.com") in settings
     assert Setting("spice", "html5proxy_port", "6083") in settings
     assert Setting("spice", "server_listen", "::") in settings
@@ -176,8 +179,21 @@ def test_keymap_is_not_written_when_not_given_nor_for_the_control_role():
     ("all_in_one", {"server_proxyclient_address": None},
      "server_proxyclient_address is required for node_role=all_in_one"),
     ("compute", {"server_proxyclient_address": "compute1"},
-     "server_proxyclient_address is 'compute1', expected an IP address (IPv4 or IPv6)"),
-    ("compute", {"server_proxyclient_address": "$my_ip"}, "server_proxyclient_address is '$my_ip'"),
+     "server_proxyclient_address is 'compute1', expected an IP address (IPv4 or IPv6) such as 192.0.2.31, or a "
+     "reference to an option holding one such as $my_ip"),
+    ("compute", {"server_proxyclient_address": "0.0.0.0"},
+     "server_proxyclient_address is 0.0.0.0, which nova-spicehtml5proxy cannot connect to"),
+    ("compute", {"server_proxyclient_address": "::"}, "server_proxyclient_address is ::, which"),
+    ("compute", {"server_proxyclient_address": "$my ip"}, "server_proxyclient_address is '$my ip'"),
+    ("compute", {"server_proxyclient_address": "${my_ip"}, "server_proxyclient_address is '${my_ip'"),
+    ("compute", {"server_proxyclient_address": "$my_ip/24"}, "server_proxyclient_address is '$my_ip/24'"),
+    ("compute", {"server_proxyclient_address": "10.0.0.$x"}, "server_proxyclient_address is '10.0.0.$x'"),
+    ("compute", {"server_proxyclient_address": "$1ip"}, "server_proxyclient_address is '$1ip'"),
+    ("compute", {"server_proxyclient_address": "${DEFAULT.my_ip}", "release": "legacy"},
+     "server_proxyclient_address is '${DEFAULT.my_ip}': the group.option form of a substitution needs "
+     "oslo.config 1.12.0 or later, and Kilo's nova pins oslo.config<1.10; use $my_ip"),
+    ("compute", {"server_listen": "$DEFAULT.my_ip", "release": "legacy"}, "server_listen is '$DEFAULT.my_ip'"),
+    ("control", {"html5proxy_host": "${DEFAULT.my_ip}", "release": "legacy"}, "html5proxy_host is"),
     ("compute", {"server_proxyclient_address": "10.0.0.256"}, "server_proxyclient_address is '10.0.0.256'"),
     ("control", {"server_proxyclient_address": "compute1"}, "server_proxyclient_address is 'compute1'"),
     ("compute", {"server_listen": "everywhere"}, "server_listen is 'everywhere', expected an IP address"),
@@ -259,9 +275,11 @@ def test_debian_without_disable_vnc_leaves_vnc_alone():
 def test_debian_changes_report():
     before = debian()
     edit = ns.configure_spice(before, "compute", URL, server_proxyclient_address=ADDRESS)
+    assert edit.warnings == []
     assert ini.changes(before, edit.text) == [
         {"section": "spice", "key": "agent_enabled", "action": "added", "before": None, "after": "true"},
         {"section": "spice", "key": "html5proxy_base_url", "action": "added", "before": None, "after": URL},
+        {"section": "spice", "key": "server_listen", "action": "changed", "before": "0.0.0.0", "after": ADDRESS},
         {"section": "spice", "key": "server_proxyclient_address", "action": "changed", "before": "$my_ip",
          "after": ADDRESS},
         {"section": "vnc", "key": "enabled", "action": "added", "before": None, "after": "false"},
@@ -287,7 +305,7 @@ def test_a_boolean_of_the_other_truth_is_rewritten():
 def test_duplicate_option_is_collapsed_to_one():
     before = debian().replace("\nserver_listen = 0.0.0.0\n", "\nserver_listen = 0.0.0.0\nserver_listen = ::\n", 1)
     edit = ns.configure_spice(before, "compute", URL, server_proxyclient_address=ADDRESS)
-    assert ini.parse(edit.text).get_all("spice", "server_listen") == ["0.0.0.0"]
+    assert ini.parse(edit.text).get_all("spice", "server_listen") == [ADDRESS]
 
 
 def test_a_minimal_file_gets_the_sections():
@@ -296,7 +314,7 @@ def test_a_minimal_file_gets_the_sections():
     assert edit.text == (
         "[DEFAULT]\nmy_ip = 10.0.0.11\n\n"
         "[spice]\nenabled = true\nhtml5proxy_host = 0.0.0.0\nhtml5proxy_port = 6082\n"
-        "html5proxy_base_url = %s\nagent_enabled = true\nserver_listen = 0.0.0.0\n"
+        "html5proxy_base_url = %s\nagent_enabled = true\nserver_listen = 10.0.0.11\n"
         "server_proxyclient_address = 10.0.0.11\n\n[vnc]\nenabled = false\n" % URL)
 
 
@@ -323,7 +341,7 @@ KILO_EXPECTED = {
     "compute": [
         ("#vnc_enabled=true", [], ["vnc_enabled=False"]),
         ("#html5proxy_base_url=http://127.0.0.1:6082/spice_auto.html", [], ["html5proxy_base_url=%s" % URL]),
-        ("#server_listen=127.0.0.1", [], ["server_listen=0.0.0.0"]),
+        ("#server_listen=127.0.0.1", [], ["server_listen=10.0.0.31"]),
         ("#server_proxyclient_address=127.0.0.1", [], ["server_proxyclient_address=10.0.0.31"]),
         ("#enabled=false", [], ["enabled=True"]),
         ("#agent_enabled=true", [], ["agent_enabled=True"]),
@@ -357,3 +375,115 @@ def test_kilo_with_vnc_enabled_set():
     before = kilo().replace("#vnc_enabled=true\n", "#vnc_enabled=true\nvnc_enabled=false\n")
     edit = ns.configure_spice(before, "compute", URL, server_proxyclient_address="10.0.0.31", release="legacy")
     assert ini.parse(edit.text).get("DEFAULT", "vnc_enabled") == "false"
+
+
+# --------------------------------------------------------------------------- closed by default (issue 8 item 10)
+
+
+@pytest.mark.parametrize("role", ["compute", "all_in_one"])
+def test_server_listen_defaults_to_the_management_address(role):
+    # nova's own default is 127.0.0.1 (nova 26.0.0 nova/conf/spice.py); 0.0.0.0 would expose the
+    # unauthenticated SPICE servers on every interface: listen where the proxy connects
+    settings = plan(role, server_proxyclient_address="10.20.0.31")
+    assert Setting("spice", "server_listen", "10.20.0.31") in settings
+    assert "0.0.0.0" not in [item.value for item in settings if item.key == "server_listen"]
+    assert ns.DEFAULTS["server_listen"] is None
+
+
+def test_server_listen_given_is_kept_and_checked_for_the_control_role_too():
+    assert Setting("spice", "server_listen", "10.20.0.99") in plan("compute", server_listen="10.20.0.99")
+    assert "server_listen" not in [item.key for item in plan("control", server_listen="10.20.0.99")]
+    with pytest.raises(SpiceConfigError):
+        plan("control", server_listen="anywhere")
+
+
+def test_debian_my_ip_is_accepted_and_becomes_the_listen_address():
+    # Debian's nova.conf: [spice] server_proxyclient_address = $my_ip, my_ip commented out (nova then
+    # uses the host's IPv4 address, nova/conf/netconf.py)
+    before = debian()
+    edit = ns.configure_spice(before, "compute", URL, server_proxyclient_address="$my_ip")
+    assert hunks(before, edit.text) == [
+        _DEBIAN_COMPUTE[0], _DEBIAN_COMPUTE[1],
+        ("#  (string value)", ["server_listen = 0.0.0.0"], ["server_listen = $my_ip"])] + _DEBIAN_VNC
+    assert edit.warnings == []
+    doc = ini.parse(edit.text)
+    assert doc.get("spice", "server_proxyclient_address") == "$my_ip"
+    assert ns.configure_spice(edit.text, "compute", URL, server_proxyclient_address="$my_ip").text == edit.text
+
+
+@pytest.mark.parametrize("value, name", [
+    ("$my_ip", "my_ip"), ("${my_ip}", "my_ip"), ("$DEFAULT.my_ip", "DEFAULT.my_ip"),
+    ("${DEFAULT.my_ip}", "DEFAULT.my_ip"), ("$_x1", "_x1"), ("$My_Ip", "My_Ip"),
+    ("10.0.0.1", None), ("$", None), ("$$my_ip", None), ("${my_ip", None), ("$my_ip ", None), (" $my_ip", None),
+    ("$my-ip", None), ("$1", None), ("x$my_ip", None), ("$my_ip$my_ip", None), (None, None), (5, None),
+])
+def test_reference_syntax_of_oslo_config(value, name):
+    # oslo.config ConfigOpts.Template: string.Template with idpattern [_a-z][._a-z0-9]*, case-insensitive
+    assert ns.reference(value) == name
+
+
+def minimal(default_lines=""):
+    return "[DEFAULT]\n%s\n[spice]\n" % default_lines
+
+
+@pytest.mark.parametrize("text, params", [
+    (minimal("my_ip = 10.0.0.11\n"), {"server_proxyclient_address": "$my_ip"}),
+    (minimal("my_ip = 10.0.0.11\n"), {"server_proxyclient_address": "${DEFAULT.my_ip}"}),
+    (minimal("my_ip = 2001:db8::11\n"), {"server_proxyclient_address": "${my_ip}"}),
+    (minimal(), {"server_proxyclient_address": "$my_block_storage_ip"}),
+    (minimal("mgmt_ip = 10.0.0.11\n"), {"server_proxyclient_address": "$mgmt_ip"}),
+    (minimal("my_ip = 10.0.0.11\n"), {"server_proxyclient_address": "10.0.0.11",
+                                       "server_listen": "$server_proxyclient_address"}),
+    (minimal("my_ip = 10.0.0.11\nproxy_name = console1.example.com\n"),
+     {"server_proxyclient_address": "$my_ip", "html5proxy_host": "$proxy_name"}),
+])
+def test_references_that_resolve_to_addresses_are_accepted(text, params):
+    edit = ns.configure_spice(text, "all_in_one", URL, **params)
+    assert edit.warnings == []
+    doc = ini.parse(edit.text)
+    assert doc.get("spice", "server_proxyclient_address") == params["server_proxyclient_address"]
+    assert doc.get("spice", "server_listen") == params.get("server_listen", params["server_proxyclient_address"])
+
+
+@pytest.mark.parametrize("text, params, fragment", [
+    (minimal("my_ip = compute1\n"), {"server_proxyclient_address": "$my_ip"},
+     "[spice] server_proxyclient_address = $my_ip (compute1, from [DEFAULT] my_ip) is not an IP address"),
+    (minimal("my_ip = 0.0.0.0\n"), {"server_proxyclient_address": "$my_ip"},
+     "[spice] server_proxyclient_address = $my_ip (0.0.0.0, from [DEFAULT] my_ip), which nova-spicehtml5proxy "
+     "cannot connect to"),
+    (minimal(), {"server_proxyclient_address": "$mgmt_ip"},
+     "[spice] server_proxyclient_address = $mgmt_ip refers to [DEFAULT] mgmt_ip, which this nova.conf does not set"),
+    (minimal(), {"server_proxyclient_address": "$MY_IP"}, "refers to [DEFAULT] MY_IP, which this nova.conf does not"),
+    (minimal("a = $b\nb = $a\n"), {"server_proxyclient_address": "$a"}, "refers back to itself through [DEFAULT] a"),
+    (minimal("my_ip = 10.0.0.11\n"), {"server_proxyclient_address": "$my_ip", "server_listen": "$server_listen"},
+     "[spice] server_listen = $server_listen refers back to itself"),
+    (minimal("my_ip = 10.0.0.11\n"), {"server_proxyclient_address": "$my_ip", "html5proxy_host": "$my_name"},
+     "[spice] html5proxy_host = $my_name refers to [DEFAULT] my_name"),
+    (minimal("my_ip = 10.0.0.11\nname = bad name\n"), {"server_proxyclient_address": "$my_ip",
+                                                        "html5proxy_host": "$name"},
+     "[spice] html5proxy_host = $name (bad name, from [DEFAULT] name) is not an IP address or a host name"),
+])
+def test_references_that_do_not_resolve_to_an_address_are_refused(text, params, fragment):
+    with pytest.raises(SpiceConfigError) as exc:
+        ns.configure_spice(text, "all_in_one", URL, **params)
+    assert fragment in str(exc.value)
+
+
+@pytest.mark.parametrize("text, listen", [
+    (minimal(), "0.0.0.0"), (minimal(), "::"), (minimal("any = 0.0.0.0\n"), "$any"),
+])
+def test_a_wildcard_listen_address_is_written_with_a_warning(text, listen):
+    edit = ns.configure_spice(text, "compute", URL, server_proxyclient_address="10.0.0.11", server_listen=listen)
+    assert ini.parse(edit.text).get("spice", "server_listen") == listen
+    assert len(edit.warnings) == 1
+    assert edit.warnings[0].startswith("[spice] server_listen = %s" % listen)
+    assert "listen on every interface of this node, and they have no authentication of their own" in edit.warnings[0]
+
+
+def test_kilo_my_ip_resolves_in_the_kilo_file():
+    # nova-kilo.conf sets my_ip=10.0.0.31 in [DEFAULT] (nova 2015.1.0 nova/netconf.py)
+    edit = ns.configure_spice(kilo(), "compute", URL, release="legacy", server_proxyclient_address="$my_ip")
+    doc = ini.parse(edit.text)
+    assert doc.get("spice", "server_listen") == "$my_ip"
+    assert doc.get("spice", "server_proxyclient_address") == "$my_ip"
+    assert edit.warnings == []

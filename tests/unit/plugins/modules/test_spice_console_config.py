@@ -76,10 +76,13 @@ def run_fail(path, **args):
 EXPECTED_LINES = {
     "control": ["+html5proxy_base_url = %s" % URL, "+html5proxy_host = 0.0.0.0", "+html5proxy_port = 6082",
                 "+enabled = false"],
+    # Debian's server_listen = 0.0.0.0 becomes the management address (server_proxyclient_address)
     "compute": ["+agent_enabled = true", "+html5proxy_base_url = %s" % URL,
+                "-server_listen = 0.0.0.0", "+server_listen = %s" % ADDRESS,
                 "-server_proxyclient_address = $my_ip", "+server_proxyclient_address = %s" % ADDRESS,
                 "+enabled = false"],
     "all_in_one": ["+agent_enabled = true", "+html5proxy_base_url = %s" % URL,
+                   "-server_listen = 0.0.0.0", "+server_listen = %s" % ADDRESS,
                    "-server_proxyclient_address = $my_ip", "+server_proxyclient_address = %s" % ADDRESS,
                    "+html5proxy_host = 0.0.0.0", "+html5proxy_port = 6082", "+enabled = false"],
 }
@@ -89,11 +92,11 @@ EXPECTED_SETTINGS = {
                 ("spice", "html5proxy_port", "6082"), ("spice", "html5proxy_base_url", URL),
                 ("vnc", "enabled", "false")],
     "compute": [("spice", "enabled", "true"), ("spice", "agent_enabled", "true"),
-                ("spice", "server_listen", "0.0.0.0"), ("spice", "server_proxyclient_address", ADDRESS),
+                ("spice", "server_listen", ADDRESS), ("spice", "server_proxyclient_address", ADDRESS),
                 ("spice", "html5proxy_base_url", URL), ("vnc", "enabled", "false")],
     "all_in_one": [("spice", "enabled", "true"), ("spice", "html5proxy_host", "0.0.0.0"),
                    ("spice", "html5proxy_port", "6082"), ("spice", "html5proxy_base_url", URL),
-                   ("spice", "agent_enabled", "true"), ("spice", "server_listen", "0.0.0.0"),
+                   ("spice", "agent_enabled", "true"), ("spice", "server_listen", ADDRESS),
                    ("spice", "server_proxyclient_address", ADDRESS), ("vnc", "enabled", "false")],
 }
 
@@ -132,6 +135,7 @@ def test_changes_of_the_compute_role(conf):
     assert run(conf)["changes"] == [
         {"section": "spice", "key": "agent_enabled", "action": "added", "before": None, "after": "true"},
         {"section": "spice", "key": "html5proxy_base_url", "action": "added", "before": None, "after": URL},
+        {"section": "spice", "key": "server_listen", "action": "changed", "before": "0.0.0.0", "after": ADDRESS},
         {"section": "spice", "key": "server_proxyclient_address", "action": "changed", "before": "$my_ip",
          "after": ADDRESS},
         {"section": "vnc", "key": "enabled", "action": "added", "before": None, "after": "false"},
@@ -207,7 +211,7 @@ def test_legacy_on_a_kilo_file(kilo_conf):
     after = kilo_conf.read_text(encoding="utf-8")
     assert changed_lines(before, after) == [
         "+web=/usr/share/spice-html5", "+vnc_enabled=False", "+html5proxy_host=0.0.0.0", "+html5proxy_port=6082",
-        "+html5proxy_base_url=%s" % URL, "+server_listen=0.0.0.0", "+server_proxyclient_address=10.0.0.31",
+        "+html5proxy_base_url=%s" % URL, "+server_listen=10.0.0.31", "+server_proxyclient_address=10.0.0.31",
         "+enabled=True", "+agent_enabled=True", "+keymap=de"]
     assert {"section": "DEFAULT", "key": "vnc_enabled", "value": "False"} in result["settings"]
     assert {"section": "DEFAULT", "key": "web", "value": "/usr/share/spice-html5"} in result["settings"]
@@ -255,6 +259,14 @@ def test_argument_spec_refuses(conf, args, fragment):
      "its path must end in /spice_auto.html (path is '/vnc_auto.html')"),
     ({"server_proxyclient_address": "compute1.example.com"},
      "server_proxyclient_address is 'compute1.example.com', expected an IP address"),
+    ({"server_proxyclient_address": "0.0.0.0"}, "server_proxyclient_address is 0.0.0.0, which nova-spicehtml5proxy "
+                                                "cannot connect to"),
+    ({"server_listen": "$my_ip/32"}, "server_listen is '$my_ip/32', expected an IP address"),
+    ({"server_listen": "$no_such_option"},
+     "[spice] server_listen = $no_such_option refers to [DEFAULT] no_such_option, which this nova.conf does not "
+     "set and nova gives no address by default"),
+    ({"server_proxyclient_address": "$host"},
+     "[spice] server_proxyclient_address = $host refers to [DEFAULT] host, which this nova.conf does not set"),
     ({"html5proxy_port": 70000}, "html5proxy_port is 70000, out of range: expected a port number from 1 to 65535"),
     ({"html5proxy_port": 0}, "html5proxy_port is 0, out of range"),
     ({"keymap": "de"}, "keymap 'de' cannot be set with release=current: [spice] keymap was removed from nova"),
@@ -281,3 +293,28 @@ def test_malformed_line_is_reported_with_its_number(conf):
 def test_not_utf8_is_reported(conf):
     conf.write_bytes(b"[DEFAULT]\nx = \xff\n")
     assert "is not UTF-8 text" in run_fail(conf)["msg"]
+
+
+# --------------------------------------------------------------------------- closed by default (issue 8 item 10)
+
+
+def test_debian_my_ip_is_accepted_and_server_listen_follows_it(conf):
+    before = conf.read_text(encoding="utf-8")
+    result = run(conf, server_proxyclient_address="$my_ip")
+    assert changed_lines(before, conf.read_text(encoding="utf-8")) == [
+        "+agent_enabled = true", "+html5proxy_base_url = %s" % URL, "-server_listen = 0.0.0.0",
+        "+server_listen = $my_ip", "+enabled = false"]
+    assert {"section": "spice", "key": "server_listen", "value": "$my_ip"} in result["settings"]
+    assert run(conf, server_proxyclient_address="$my_ip")["changed"] is False
+
+
+def test_no_wildcard_by_default_and_a_warning_when_asked_for(conf, monkeypatch):
+    patch_exits(monkeypatch, collect_warnings=True)
+    result = run(conf)
+    assert ini.parse(conf.read_text(encoding="utf-8")).get("spice", "server_listen") == ADDRESS
+    assert result["warnings"] == []
+    result = run(conf, server_listen="0.0.0.0")
+    assert ini.parse(conf.read_text(encoding="utf-8")).get("spice", "server_listen") == "0.0.0.0"
+    assert len(result["warnings"]) == 1
+    assert result["warnings"][0].startswith("%s: [spice] server_listen = 0.0.0.0: the SPICE servers of the "
+                                            "instances listen on every interface" % conf)
