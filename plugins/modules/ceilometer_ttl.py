@@ -29,7 +29,7 @@ description:
     points at the Gnocchi archive policy, where retention is set once Ceilometer's API and collector, and with them
     its own database, are gone (ceilometer 10.0.0, Queens); O(alarm_history) and O(alarm_history_ttl) still work
     there (aodh).
-  - Before anything is written, each file read is cross-checked against O(release): options that only some
+  - Before anything is written, each file read is cross-checked against O(release). Options that only some
     releases have, set or listed as the commented defaults of the shipped sample, tell which release the file
     belongs to (for example C([notification] pipelines) in C(ceilometer.conf) means Queens or later, and
     C([database] alarm_histories_delete_batch_size) in C(aodh.conf) aodh 13.0.0, Xena, or later). A file that
