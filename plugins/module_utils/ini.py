@@ -131,7 +131,7 @@ class IniError(ValueError):
 
     def __init__(self, message, lineno=None, line=None):
         if lineno is not None:
-            line = _shown_line(line)
+            line = _shown_line(line or "")
             message = "line %d: %s: %r" % (lineno, message, line)
         super().__init__(message)
         self.lineno = lineno
