@@ -432,8 +432,8 @@ def minimal(default_lines=""):
     (minimal("my_ip = 2001:db8::11\n"), {"server_proxyclient_address": "${my_ip}"}),
     (minimal(), {"server_proxyclient_address": "$my_block_storage_ip"}),
     (minimal("mgmt_ip = 10.0.0.11\n"), {"server_proxyclient_address": "$mgmt_ip"}),
-    (minimal("my_ip = 10.0.0.11\n"), {"server_proxyclient_address": "10.0.0.11",
-                                       "server_listen": "$server_proxyclient_address"}),
+    (minimal("my_ip = 10.0.0.11\n"),
+     {"server_proxyclient_address": "10.0.0.11", "server_listen": "$server_proxyclient_address"}),
     (minimal("my_ip = 10.0.0.11\nproxy_name = console1.example.com\n"),
      {"server_proxyclient_address": "$my_ip", "html5proxy_host": "$proxy_name"}),
 ])
@@ -459,8 +459,8 @@ def test_references_that_resolve_to_addresses_are_accepted(text, params):
      "[spice] server_listen = $server_listen refers back to itself"),
     (minimal("my_ip = 10.0.0.11\n"), {"server_proxyclient_address": "$my_ip", "html5proxy_host": "$my_name"},
      "[spice] html5proxy_host = $my_name refers to [DEFAULT] my_name"),
-    (minimal("my_ip = 10.0.0.11\nname = bad name\n"), {"server_proxyclient_address": "$my_ip",
-                                                        "html5proxy_host": "$name"},
+    (minimal("my_ip = 10.0.0.11\nname = bad name\n"),
+     {"server_proxyclient_address": "$my_ip", "html5proxy_host": "$name"},
      "[spice] html5proxy_host = $name (bad name, from [DEFAULT] name) is not an IP address or a host name"),
 ])
 def test_references_that_do_not_resolve_to_an_address_are_refused(text, params, fragment):
