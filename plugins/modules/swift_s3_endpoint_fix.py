@@ -390,7 +390,10 @@ class SwiftS3EndpointFixModule(OpenStackModule):
 
 
 def _describe(endpoints):
-    return "".join("%s %s %s\n" % (e["service"], e["interface"], e["url"]) for e in endpoints)
+    """One line per endpoint, in the same order before and after, so the diff shows only what changed."""
+    lines = ["%s %s %s%s\n" % (e["service"], e["interface"], e["url"], "" if e.get("enabled", True) else " (disabled)")
+             for e in endpoints]
+    return "".join(sorted(lines))
 
 
 def main():

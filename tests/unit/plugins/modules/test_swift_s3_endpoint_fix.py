@@ -219,6 +219,8 @@ def test_disabled_endpoints_are_left_alone_and_reported(monkeypatch, capsys, war
     assert identity.writes == [] and identity.catalog() == before
     assert [(d["service"], d["interface"], d["url"], d["enabled"], d["only"]) for d in result["disabled_endpoints"]] \
         == [("swift", "internal", WRONG, False, True), ("swift_s3", "admin", PROXY, False, True)]
+    assert result["diff"]["before"] == result["diff"]["after"]
+    assert "swift internal %s (disabled)\n" % WRONG in result["diff"]["before"]
     assert len(warnings) == 2
     assert warnings[0] == ("swift internal endpoint %s (%s) is disabled in Keystone and was left alone: this "
                            "interface has no enabled endpoint; set enable_disabled=true to repair and enable it"
@@ -233,6 +235,9 @@ def test_enable_disabled_repairs_and_enables_them(monkeypatch, capsys, warnings)
         ("swift", "update", "internal", True), ("swift_s3", "update", "admin", True)]
     assert identity.catalog()[("swift", "internal")] == [(ACCOUNT, True)]
     assert identity.catalog()[("swift_s3", "admin")] == [(PROXY, True)]
+    assert result["diff"]["before"].splitlines()[1:3] == ["swift internal %s (disabled)" % WRONG,
+                                                          "swift public %s" % ACCOUNT]
+    assert result["diff"]["after"].splitlines()[1:3] == ["swift internal %s" % ACCOUNT, "swift public %s" % ACCOUNT]
     assert result["disabled_endpoints"] == [] and warnings == []
     rc, again, out = run(monkeypatch, capsys, identity, enable_disabled=True)
     assert again["changed"] is False
