@@ -359,9 +359,8 @@ def _carry_over(doc, style, given):
         elif current != value:
             shown = (ini.MASK, ini.MASK) if is_secret(target, key) else (value, current)
             raise SwiftPipelineError(
-                "[%s] %s is %s in the filter in use now, but [%s] already has %s = %s; set s3api_options "
-                "%s to the value the %s filter should have" % (source, key, shown[0], target, key, shown[1], key,
-                                                                spec["filter"]))
+                "[%s] %s is %s in the filter in use now, but [%s] already has %s = %s; set s3api_options %s to the "
+                "value the %s filter should have" % (source, key, shown[0], target, key, shown[1], key, spec["filter"]))
 
 
 def configure_s3api(document, keystone_url, style="current", pipeline_section="pipeline:main",

@@ -274,11 +274,10 @@ class SwiftS3EndpointFixModule(OpenStackModule):
             actions += [dict(label, **step) for step in item["steps"]]
             disabled += [dict(label, **e) for e in item["disabled"]]
         for endpoint in disabled:
+            alone = ": this interface has no enabled endpoint" if endpoint["only"] else ""
             self.warn("%s %s endpoint %s (%s) is disabled in Keystone and was left alone%s; set enable_disabled=true "
-                      "to repair and enable it" % (endpoint["service"], endpoint["interface"], endpoint["id"],
-                                                    endpoint["url"],
-                                                    ": this interface has no enabled endpoint" if endpoint["only"]
-                                                    else ""))
+                      "to repair and enable it"
+                      % (endpoint["service"], endpoint["interface"], endpoint["id"], endpoint["url"], alone))
 
         changed = bool(actions) or any(s["created"] for s in services)
         self.exit_json(changed=changed, proxy_url=proxy_url, services=services, endpoints_before=before,

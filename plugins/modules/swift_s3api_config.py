@@ -22,10 +22,10 @@ description:
     pipeline names it any more.
   - The proxy must already use Keystone (C(authtoken) and C(keystoneauth) in the pipeline, a C([filter:authtoken])
     section); the module refuses a proxy set up for C(tempauth), such as the one Debian ships.
-  - Refuses a file that paste.deploy, which swift-proxy loads it with, would refuse: a section that appears twice
-    (such as a second C([filter:authtoken])) or an option repeated within a section. Writing into it would leave a
-    proxy that cannot start.
-  - With V(current), sets C(delay_auth_decision) of C([filter:authtoken]) to true unless it already is: there
+  - Refuses a file that paste.deploy (which swift-proxy loads it with) would refuse, one with a section that appears
+    twice (such as a second C([filter:authtoken])) or an option repeated within a section. Writing into it would leave
+    a proxy that cannot start.
+  - With V(current), sets C(delay_auth_decision) of C([filter:authtoken]) to true unless it already is, since there
     C(authtoken) runs before C(s3api) and would otherwise answer every S3 request with 401 (Swift's s3api
     documentation requires it for this order). V(legacy) leaves it alone.
   - When the pipeline switches from one style to the other, the options of the S3 filter in use (C(location),
