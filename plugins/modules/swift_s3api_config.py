@@ -45,7 +45,8 @@ attributes:
   diff_mode:
     support: full
     details:
-      - The diff is of the whole file, with the values of secret options (passwords, tokens, keys) masked.
+      - The diff is of the whole file, with the values of secret options (passwords, tokens, keys) and the
+        passwords in URLs masked.
   platform:
     support: full
     platforms: posix
@@ -95,8 +96,8 @@ options:
         the same truth.
       - C(use), C(paste.filter_factory) and C(auth_uri) are set by the module from O(style) and O(keystone_url) and
         cannot be given here.
-      - Values of options whose names look secret (C(password), C(*_key), C(*secret*), ...) are masked in the
-        diff, in RV(changes) and in the returned invocation.
+      - Values of secret options (the INI engine's list, taken from the options OpenStack declares secret) and
+        the password of any URL are masked in the diff, in RV(changes) and in the returned invocation.
     type: dict
     default: {}
   backup:
@@ -227,7 +228,10 @@ def _hide_secrets(module):
     is_secret = ini.secret_predicate()
     for kind, section in (("s3api_options", "filter:s3api"), ("s3token_options", "filter:s3token")):
         for key, value in (module.params[kind] or {}).items():
-            if value not in (None, "") and not isinstance(value, bool) and is_secret(section, str(key)):
+            if value in (None, "") or isinstance(value, bool):
+                continue
+            # a URL with a password (a cache or memcache URL, say) is as secret as a password option
+            if is_secret(section, str(key)) or ini.mask_urls(str(value)) != str(value):
                 module.no_log_values.add(str(value))
 
 

@@ -420,3 +420,12 @@ def test_swift3_to_s3api_keeps_the_region(conf):
     assert doc.get("filter:s3api", "location") == "RegionOne"
     assert {"section": "filter:s3api", "key": "location", "action": "added", "before": None,
             "after": "RegionOne"} in result["changes"]
+
+
+def test_a_url_password_in_an_option_value_is_masked_in_the_whole_result(conf):
+    # cache or memcache URLs carry credentials although their option names do not look secret
+    secret = "Urlpw-4417"
+    result = run(conf, diff=True, s3api_options={"cache_url": "redis://s3:%s@cache.example:6379/0" % secret})
+    assert result["changed"] is True
+    assert secret not in json.dumps(result)
+    assert "redis://s3:" in json.dumps(result["diff"])
