@@ -3,6 +3,9 @@
 # with its full test sequence, MOLECULE_JOBS at a time (default 2: the scenarios
 # mostly wait on services, and each has its own containers and network). Each
 # scenario logs to .build/molecule/<scenario>.log; a failure prints its tail.
+# Every step runs with diff output on (extensions/molecule/config.yml), and a scenario
+# fails when its log shows a secret it set (tools/check_secret_leaks.py: every value
+# under a secret-looking name in the scenario's files and config.yml).
 # Containers are destroyed afterwards, also when a scenario fails or on Ctrl-C.
 #   tools/molecule.sh [scenario ...]
 set -euo pipefail
@@ -28,12 +31,23 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+leak_check() {
+  python3 tools/check_secret_leaks.py --label "$1" --secrets-from "extensions/molecule/$1" \
+    --secrets-from extensions/molecule/config.yml "$logs/$1.log" | sed 's/^/    /'
+}
+
 run_one() {
   local scenario=$1 start
   start=$(date +%s)
   if molecule test -s "$scenario" >"$logs/$scenario.log" 2>&1; then
-    echo "$scenario: passed in $(( $(date +%s) - start )) s"
+    if leak_check "$scenario"; then
+      echo "$scenario: passed in $(( $(date +%s) - start )) s"
+    else
+      echo "$scenario: FAILED after $(( $(date +%s) - start )) s: its output shows a secret it set (above)"
+      return 1
+    fi
   else
+    leak_check "$scenario" || true
     echo "$scenario: FAILED after $(( $(date +%s) - start )) s; from $logs/$scenario.log:"
     { grep -E -A14 'fatal:|FAILED!|ERROR' "$logs/$scenario.log" | head -120; echo '    ...';
       grep -vE '^\s*$' "$logs/$scenario.log" | tail -15; } | sed 's/^/    /'

@@ -10,7 +10,9 @@ up_args=(--services "$1")
 shift
 while [ $# -gt 0 ] && [ "$1" != "--" ]; do up_args+=("$1"); shift; done
 [ "${1:-}" = "--" ] && shift
-trap '"${lab[@]}" down >/dev/null 2>&1 || true' EXIT
+# STACKOPS_LAB_SECRETS_DIR (set by run.sh): keep the lab's generated passwords for its leak check
+trap '[ -z "${STACKOPS_LAB_SECRETS_DIR:-}" ] || cp "$repo/.lab/openstack/passwords.json" "$repo/.lab/openstack/clouds.yaml" "$STACKOPS_LAB_SECRETS_DIR/" 2>/dev/null || true
+"${lab[@]}" down >/dev/null 2>&1 || true' EXIT
 trap 'exit 130' INT TERM
 "${lab[@]}" install
 "${lab[@]}" down >/dev/null 2>&1 || true
