@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Fail when a secret that a test set appears in that test's output.
 
     check_secret_leaks.py [--label NAME] [--secrets-from PATH]... [--secrets-json FILE]... OUTPUT...
