@@ -13,7 +13,6 @@ from pathlib import Path
 
 import jinja2
 import pytest
-from ansible_collections.stackops.openstack.plugins.filter import mysql_option_value
 
 ROLE = Path(__file__).resolve().parents[3] / "roles" / "galera_cluster"
 SCRIPT = ROLE / "files" / "galera-clustercheck"
@@ -250,6 +249,9 @@ def test_option_file_missing_section():
 def render_option_file(password):
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     env.filters["comment"] = lambda text: "# " + text
+    # the template quotes the values with the collection's filter
+    from ansible_collections.stackops.openstack.plugins.filter import mysql_option_value
+
     for name, function in mysql_option_value.FilterModule().filters().items():
         env.filters["stackops.openstack." + name] = function
     template = env.from_string(OPTION_TEMPLATE.read_text())

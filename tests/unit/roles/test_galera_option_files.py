@@ -53,7 +53,6 @@ PLAYBOOK = """
                lookup('ansible.builtin.template', '{role}/templates/' ~ item.1 ~ '.j2')}}) }}}}
       loop: "{{{{ cases | dict2items | product(templates) | list }}}}"
       vars:
-        templates: [galera.cnf, galera-sst.cnf, galera-members.cnf, root-my.cnf, galera-clustercheck.cnf]
         galera_cluster_sst_password: "{{{{ item.0.value }}}}"
         galera_cluster_root_password: "{{{{ item.0.value }}}}"
         galera_cluster_clustercheck_password: "{{{{ item.0.value }}}}"
@@ -64,6 +63,8 @@ PLAYBOOK = """
         dest: "{{{{ out }}}}/rendered.json"
         mode: "0600"
 """
+
+TEMPLATES = ["galera.cnf", "galera-sst.cnf", "galera-members.cnf", "root-my.cnf", "galera-clustercheck.cnf"]
 
 # extra vars: above the role's defaults and vars files, as an inventory would be
 SETTINGS = {
@@ -88,7 +89,9 @@ def rendered(tmp_path_factory):
     playbook.write_text(PLAYBOOK.format(role=ROLE))
     # passwords go through a file, not the command line
     extra = out / "cases.json"
-    extra.write_text(json.dumps(dict(SETTINGS, cases=PASSWORDS, out=str(out))))
+    # the option file templates the role has (the SST credentials had no file of their own before)
+    templates = [t for t in TEMPLATES if (ROLE / "templates" / (t + ".j2")).exists()]
+    extra.write_text(json.dumps(dict(SETTINGS, cases=PASSWORDS, out=str(out), templates=templates)))
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS), ANSIBLE_NOCOLOR="1",
                ANSIBLE_LOCALHOST_WARNING="0", ANSIBLE_INVENTORY_UNPARSED_WARNING="0")
     ansible_playbook = str(Path(sys.executable).parent / "ansible-playbook")
@@ -119,10 +122,28 @@ def read_options(path, group):
     return options
 
 
+def server_files(rendered, case):
+    """The role's server option files for a case, in the order the server reads them, as one file."""
+    path = rendered / ("%s-server.cnf" % case)
+    parts = [rendered / ("%s-%s" % (case, name)) for name in ("galera.cnf", "galera-members.cnf", "galera-sst.cnf")]
+    path.write_bytes(b"\n".join(p.read_bytes() for p in parts if p.exists()))
+    return path
+
+
 @pytest.mark.parametrize("case", sorted(PASSWORDS))
 def test_sst_credentials_are_read_back_exactly(rendered, case):
-    options = read_options(rendered / ("%s-galera-sst.cnf" % case), "mysqld")
-    assert options == {"wsrep_sst_auth": ("sst:" + PASSWORDS[case]).encode("utf-8")}
+    # what the server and its SST scripts read as wsrep_sst_auth from all the role's files
+    out = subprocess.run([tool("my_print_defaults"), "--defaults-file=%s" % server_files(rendered, case), "mysqld"],
+                         check=True, stdout=subprocess.PIPE).stdout
+    values = [chunk.partition(b"=")[2] for chunk in (b"\n" + out.rstrip(b"\n")).split(b"\n--")[1:]
+              if chunk.startswith(b"wsrep_sst_auth=")]
+    assert values == [("sst:" + PASSWORDS[case]).encode("utf-8")]
+
+
+@pytest.mark.parametrize("case", sorted(PASSWORDS))
+def test_sst_credentials_have_a_file_of_their_own(rendered, case):
+    assert read_options(rendered / ("%s-galera-sst.cnf" % case), "mysqld") == {
+        "wsrep_sst_auth": ("sst:" + PASSWORDS[case]).encode("utf-8")}
 
 
 @pytest.mark.parametrize("case", sorted(PASSWORDS))
