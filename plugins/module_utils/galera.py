@@ -219,7 +219,9 @@ def parse_gvwstate(text, source="gvwstate.dat"):
     }
 
 
-_RECOVERED_RE = re.compile(r"WSREP: Recovered position:?\s+([0-9a-f-]{36}):(-?\d+)")
+# MariaDB logs "WSREP: Recovered position: <uuid>:<seqno>", MySQL 8 / Percona XtraDB
+# Cluster 8 "[WSREP] Recovered position: <uuid>:<seqno>".
+_RECOVERED_RE = re.compile(r"WSREP(?::|\])\s+Recovered position:?\s+([0-9a-f-]{36}):(-?\d+)")
 
 
 def parse_recovered_position(output):

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import errno
 import os
+import pwd
 import shutil
 import stat
+import tempfile
 
 SERVER_NAMES = ("mariadbd", "mysqld")
 _BINARY_DIRS = ("/usr/sbin", "/usr/libexec", "/usr/bin")
@@ -165,3 +167,28 @@ def parse_help_datadir(output):
 def same_directory(first, second):
     """Whether two datadir paths name the same directory (trailing slashes, links and dots aside)."""
     return os.path.realpath(first.rstrip("/") or "/") == os.path.realpath(second.rstrip("/") or "/")
+
+
+def private_log_file(owner):
+    """A new empty file only ``owner`` (the server's account) and root can read or write.
+
+    The server opens its error log after it switched to that account.
+    """
+    handle, path = tempfile.mkstemp(prefix="galera-recover-", suffix=".log")
+    os.close(handle)
+    try:
+        account = pwd.getpwnam(owner)
+        os.chown(path, account.pw_uid, account.pw_gid)
+    except (KeyError, PermissionError):
+        pass  # no such account, or not root: the server then runs as whoever we are
+    return path
+
+
+def read_log_tail(path, limit=1024 * 1024):
+    """The last ``limit`` bytes of a log file, as text (undecodable bytes replaced)."""
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(max(0, os.fstat(handle.fileno()).st_size - limit))
+            return handle.read().decode("utf-8", "replace")
+    except OSError:
+        return ""

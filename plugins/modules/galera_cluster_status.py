@@ -390,6 +390,8 @@ from ansible_collections.stackops.openstack.plugins.module_utils.galera_server i
     find_server_processes,
     inspect_datadir,
     parse_help_datadir,
+    private_log_file,
+    read_log_tail,
     read_state_file,
     same_directory,
 )
@@ -479,13 +481,22 @@ def recover_position(module, datadir):
     if not binary:
         module.fail_json(msg="recover=true needs the server binary: neither mariadbd nor mysqld was found; "
                              "set server_binary")
-    # --disable-log-error sends the report to stderr.
+    # The report goes to the error log. --disable-log-error (stderr) is MariaDB's alone, so a
+    # log file of our own serves MariaDB and MySQL/Percona alike; the server writes it as
+    # server_user.
+    log_path = private_log_file(params["server_user"])
     command = _server_command(params, binary) + [
-        "--datadir=%s" % datadir, "--user=%s" % params["server_user"], "--wsrep-recover", "--disable-log-error"]
-    rc, out, err = module.run_command(command)
-    recovered = galera.parse_recovered_position(out + "\n" + err)
+        "--datadir=%s" % datadir, "--user=%s" % params["server_user"], "--wsrep-recover",
+        "--log-error=%s" % log_path]
+    try:
+        rc, out, err = module.run_command(command)
+        report = read_log_tail(log_path)
+    finally:
+        os.unlink(log_path)
+    output = "\n".join((out, err, report))
+    recovered = galera.parse_recovered_position(output)
     if recovered is None:
-        tail = "\n".join((out + err).strip().splitlines()[-8:])
+        tail = "\n".join(output.strip().splitlines()[-8:])
         module.fail_json(msg="%s --wsrep-recover printed no recovered position (rc=%d); last lines:\n%s"
                              % (binary, rc, tail), cmd=command)
     return recovered

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pymysql
 import pytest
@@ -801,9 +802,11 @@ def test_recover_after_a_crash(read_live, datadir, run_command, no_server):
     assert result["recovered"] == {"uuid": UUID, "seqno": 25}
     assert result["position"] == {"uuid": UUID, "seqno": 25, "source": "recovered"}
     assert result["grastate"]["seqno"] == -1
-    assert calls == [["/usr/sbin/mariadbd", "--defaults-file=/etc/mysql/my.cnf", "--verbose", "--help"],
-                     ["/usr/sbin/mariadbd", "--defaults-file=/etc/mysql/my.cnf", "--datadir=%s" % datadir,
-                      "--user=mysql", "--wsrep-recover", "--disable-log-error"]]
+    assert calls[0] == ["/usr/sbin/mariadbd", "--defaults-file=/etc/mysql/my.cnf", "--verbose", "--help"]
+    assert calls[1][:-1] == ["/usr/sbin/mariadbd", "--defaults-file=/etc/mysql/my.cnf", "--datadir=%s" % datadir,
+                             "--user=mysql", "--wsrep-recover"]
+    assert calls[1][-1].startswith("--log-error=/")
+    assert len(calls) == 2
     assert no_server == [str(datadir)]
     assert result["recovery"] == {"needed": True, "ran": True, "skipped_reason": None}
 
@@ -815,8 +818,8 @@ def test_recover_reads_stdout_too_and_finds_the_binary(read_live, datadir, run_c
     read_live(down())
     result = run_exit(datadir=str(datadir), recover=True, server_user="mysql-galera")
     assert result["recovered"] == {"uuid": UUID, "seqno": 25}
-    assert calls[1:] == [["/usr/libexec/mysqld", "--datadir=%s" % datadir, "--user=mysql-galera",
-                          "--wsrep-recover", "--disable-log-error"]]
+    assert calls[1][:-1] == ["/usr/libexec/mysqld", "--datadir=%s" % datadir, "--user=mysql-galera",
+                             "--wsrep-recover"]
 
 
 def test_recover_without_grastate(read_live, datadir, run_command, no_server):
@@ -927,3 +930,25 @@ def test_recovery_that_finds_no_position_on_a_node_without_grastate(read_live, d
     result = run_exit(datadir=str(datadir), recover=True, server_binary="/usr/sbin/mariadbd")
     assert result["position"] == {"uuid": None, "seqno": -1, "source": "none"}
     assert result["state_conflict"] is None
+
+
+def test_recovered_position_read_from_the_error_log_in_mysql_8_format(read_live, datadir, monkeypatch, no_server):
+    # PXC 8 logs "[WSREP] Recovered position" to its error log; nothing on stdout or stderr
+    write_state(datadir, GRASTATE_RUNNING)
+    logs = []
+
+    def fake(self, args, **kwargs):
+        if "--help" in args:
+            return 0, "datadir" + " " * 54 + str(datadir) + "/\n", ""
+        log = next(arg.split("=", 1)[1] for arg in args if arg.startswith("--log-error="))
+        logs.append(log)
+        with open(log, "a") as handle:
+            handle.write("2026-11-23T00:12:01.123Z 0 [Note] [MY-000000] [WSREP] Recovered position: %s:31\n" % UUID)
+        return 0, "", ""
+
+    monkeypatch.setattr(basic.AnsibleModule, "run_command", fake)
+    read_live(down())
+    result = run_exit(datadir=str(datadir), recover=True, server_binary="/usr/sbin/mysqld")
+    assert result["recovered"] == {"uuid": UUID, "seqno": 31}
+    assert len(logs) == 1 and not os.path.exists(logs[0])
+
