@@ -18,7 +18,7 @@ description:
     pair of surrounding quotes and decodes backslash escapes (a backslash followed by n, t, r, b, s, a quote
     or a backslash). This filter writes the value in double quotes, with backslashes, double quotes, line
     feeds, carriage returns, tabs and backspaces escaped, whenever the value is not made only of letters,
-    digits and C(_ . / : , + @ % -) (or always with O(always_quote)).
+    digits and the characters C(_./:,+@%-) (or always with O(always_quote)).
   - Booleans become V(ON) and V(OFF); integers and floats are written as numbers.
   - A value holding a NUL character, a list, a dictionary or nothing (V(None)) is refused; the error does
     not repeat the value, which may be a password.
