@@ -36,8 +36,8 @@ def _field(name, result, path, kinds, expected, optional=True):
         if value is None and optional:
             return None
         if not isinstance(value, dict):
-            raise ValueError("%s: %s is %s, expected a dict" % (name, ".".join(path[:-1]) or "the status",
-                                                                 _type_name(value)))
+            where = ".".join(path[:-1]) or "the status"
+            raise ValueError("%s: %s is %s, expected a dict" % (name, where, _type_name(value)))
         value = value.get(key)
     if value is None and optional:
         return None
@@ -47,8 +47,8 @@ def _field(name, result, path, kinds, expected, optional=True):
     else:
         ok = isinstance(value, kinds)
     if not ok:
-        raise ValueError("%s: %s is %r (%s), expected %s" % (name, ".".join(path), value, _type_name(value),
-                                                              expected))
+        raise ValueError("%s: %s is %r (%s), expected %s"
+                         % (name, ".".join(path), value, _type_name(value), expected))
     return value
 
 

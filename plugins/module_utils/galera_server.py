@@ -150,9 +150,10 @@ def inspect_datadir(path):
         return "empty"
     if any(name in entries for name in _DATADIR_MARKERS):
         return "server"
+    markers = ", ".join(_DATADIR_MARKERS[:5])
+    examples = ", ".join(sorted(entries)[:3])
     raise StateFileError("%s is not a database server's datadir (none of %s in it, but %d other entries such "
-                         "as %s); check the datadir setting" % (path, ", ".join(_DATADIR_MARKERS[:5]), len(entries),
-                                                               ", ".join(sorted(entries)[:3])))
+                         "as %s); check the datadir setting" % (path, markers, len(entries), examples))
 
 
 def parse_help_datadir(output):

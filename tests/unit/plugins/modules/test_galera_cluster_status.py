@@ -951,4 +951,3 @@ def test_recovered_position_read_from_the_error_log_in_mysql_8_format(read_live,
     result = run_exit(datadir=str(datadir), recover=True, server_binary="/usr/sbin/mysqld")
     assert result["recovered"] == {"uuid": UUID, "seqno": 31}
     assert len(logs) == 1 and not os.path.exists(logs[0])
-
