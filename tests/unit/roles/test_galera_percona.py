@@ -452,9 +452,9 @@ def test_debian_key_check_accepts_the_expected_key_only(keys, tmp_path):
     assert found == wanted
     assert check["ansible.builtin.assert"]["that"] == (
         "_galera_cluster_primary_fingerprints == _galera_cluster_expected_fingerprint")
-    found, _ = primary_fingerprints(show_keys(home, both))
+    found = primary_fingerprints(show_keys(home, both))[0]
     assert found == "%s, %s" % (wanted, intruder)
-    found, _ = primary_fingerprints(show_keys(home, tmp_path / "alone.asc").replace(wanted, intruder))
+    found = primary_fingerprints(show_keys(home, tmp_path / "alone.asc").replace(wanted, intruder))[0]
     assert found != wanted
 
 
