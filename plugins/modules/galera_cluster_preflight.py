@@ -166,7 +166,9 @@ errors:
   returned: failure
   type: list
   elements: str
-  sample: ["db2: node address '127.0.0.1' (galera_cluster_node_address) is a loopback address: the other nodes would reach themselves; expected an address the other nodes can reach"]
+  sample:
+    - "db2: node address '127.0.0.1' (galera_cluster_node_address) is a loopback address: the other nodes would
+      reach themselves; expected an address the other nodes can reach"
 '''
 
 from ansible.module_utils.basic import AnsibleModule
