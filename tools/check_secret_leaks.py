@@ -228,7 +228,7 @@ def check(outputs, secrets, label):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--label", default="secret leak check", help="prefix of every message")
     parser.add_argument("--secrets-from", action="append", default=[], metavar="PATH",
                         help="YAML/JSON file or directory with the variables the test set")

@@ -63,7 +63,7 @@ def host_networks_from_facts(facts):
             if not address or prefix in (None, ""):
                 continue
             try:
-                iface = ipaddress.ip_interface("%s/%s" % (str(address).split("%")[0], prefix))
+                iface = ipaddress.ip_interface("%s/%s" % (str(address).split("%", maxsplit=1)[0], prefix))
             except ValueError:
                 continue
             if iface.ip.is_loopback or (iface.version == 6 and iface.ip.is_link_local):
