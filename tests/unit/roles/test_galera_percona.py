@@ -39,14 +39,11 @@ import pytest
 import yaml
 from ansible.parsing.dataloader import DataLoader
 from ansible.template import Templar, trust_as_template
-from ansible.utils.collection_loader._collection_finder import _AnsibleCollectionFinder
 
 REPO = Path(__file__).resolve().parents[3]
 ROLE = REPO / "roles" / "galera_cluster"
 TASKS = ROLE / "tasks"
 COLLECTIONS = REPO / ".build" / "collections"
-
-_AnsibleCollectionFinder(paths=[str(COLLECTIONS)])._install()
 
 # DOCS encrypt-traffic.md and REPOS rpm/PERCONA-PACKAGING-KEY, deb/percona-keyring.gpg
 # (fingerprint printed by `gpg --show-keys`); DOCKER imports the same fingerprint as
