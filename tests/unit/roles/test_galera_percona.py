@@ -43,7 +43,6 @@ from ansible.template import Templar, trust_as_template
 REPO = Path(__file__).resolve().parents[3]
 ROLE = REPO / "roles" / "galera_cluster"
 TASKS = ROLE / "tasks"
-COLLECTIONS = REPO / ".build" / "collections"
 
 # DOCS encrypt-traffic.md and REPOS rpm/PERCONA-PACKAGING-KEY, deb/percona-keyring.gpg
 # (fingerprint printed by `gpg --show-keys`); DOCKER imports the same fingerprint as
