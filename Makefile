@@ -31,12 +31,18 @@ link:
 demo: bootstrap link
 	@tools/demo.sh
 
+# Each layer's time is printed at the end, also when a layer fails.
 test: bootstrap link
-	@start=$$(date +%s); \
+	@start=$$(date +%s); times=(); status=0; \
 	for layer in lint sanity units build integration molecule; do \
-	  echo "=== make $$layer"; $(MAKE) --no-print-directory $$layer; \
+	  echo "=== make $$layer"; layer_start=$$(date +%s); \
+	  if $(MAKE) --no-print-directory $$layer; then result=passed; else result=FAILED; status=1; fi; \
+	  times+=("$$(printf '%-12s %-7s %5d s' $$layer $$result $$(( $$(date +%s) - layer_start )))"); \
+	  [ $$status -eq 0 ] || break; \
 	done; \
-	echo "=== make test passed in $$(( $$(date +%s) - start )) s"
+	echo "=== layer times"; printf '    %s\n' "$${times[@]}"; \
+	if [ $$status -eq 0 ]; then echo "=== make test passed in $$(( $$(date +%s) - start )) s"; \
+	else echo "=== make test FAILED after $$(( $$(date +%s) - start )) s"; exit 1; fi
 
 lint: link
 	@if [ -d "$$HOME/.ansible/collections/ansible_collections/stackops/openstack" ]; then \
