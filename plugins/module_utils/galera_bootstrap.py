@@ -222,8 +222,8 @@ def choose_bootstrap(nodes, force_node=None):
 
     conflicts = [f for f in known if f["conflict"]]
     if conflicts:
-        return _decision(REFUSE, None, "; ".join("%s: %s" % (f["name"], f["conflict"]) for f in conflicts)
-                         + ": check by hand which data is right and force a node", facts)
+        reasons = "; ".join("%s: %s" % (f["name"], f["conflict"]) for f in conflicts)
+        return _decision(REFUSE, None, reasons + ": check by hand which data is right and force a node", facts)
 
     unknown_positions = [f for f in known if f["position"]["source"] == "unknown"]
     if unknown_positions:

@@ -645,8 +645,8 @@ def mask_secrets(text, secret=None, context=()):
         match = _COMMENTED_RE.match(content) or _COMMENTED_COLON_RE.match(content)
         if match:
             key = match.group("key").lstrip(" \t#;")
-            how = secrets.strongest([name for name in (section, commented_section) if name is not None]
-                                    or [None], key)
+            named = [name for name in (section, commented_section) if name is not None]
+            how = secrets.strongest(named or [None], key)
             value, = _masked_parts([match.group("value")], how)
             content = match.group("key") + match.group("sep") + value
         else:

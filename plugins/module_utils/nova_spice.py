@@ -417,8 +417,11 @@ def apply_settings(document, settings):
     written = []
     for section, key, value in settings:
         current = doc.get(section, key)
-        if ((section, key) in BOOLEAN_OPTIONS and boolean(current) is not None
-                and boolean(current) is boolean(value) and len(doc.get_all(section, key)) == 1):
+        # a boolean that already reads as the wanted one, set once, keeps its spelling
+        keeps_spelling = (section, key) in BOOLEAN_OPTIONS and boolean(current) is not None
+        if keeps_spelling:
+            keeps_spelling = boolean(current) is boolean(value) and len(doc.get_all(section, key)) == 1
+        if keeps_spelling:
             value = current
         else:
             try:

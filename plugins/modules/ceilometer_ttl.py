@@ -648,8 +648,8 @@ def main():
 
     alarm = params["alarm_history"]
     alarm_managed = alarm is not None or alarm_ttl is not None
-    needs_ceilometer = (metering is not None or event is not None or params["purge"] or params["mongodb_compact"]
-                        or (alarm_managed and service == cr.CEILOMETER))
+    needs_ceilometer = any((metering is not None, event is not None, params["purge"], params["mongodb_compact"],
+                            alarm_managed and service == cr.CEILOMETER))
     needs_aodh = alarm_managed and service == cr.AODH
 
     # every file read, checked against the release and its new text computed before anything is written
