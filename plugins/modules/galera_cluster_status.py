@@ -33,7 +33,8 @@ description:
 author:
   - stackops maintainers (@stackops)
 extends_documentation_fragment:
-  - stackops.openstack.mysql_connection
+  - community.mysql.mysql
+  - stackops.openstack.action_groups.galera
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
@@ -382,6 +383,7 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
+from ansible_collections.community.mysql.plugins.module_utils.mysql import mysql_common_argument_spec
 from ansible_collections.stackops.openstack.plugins.module_utils import galera
 from ansible_collections.stackops.openstack.plugins.module_utils import mysql_connection as conn
 from ansible_collections.stackops.openstack.plugins.module_utils.galera_server import (
@@ -401,10 +403,10 @@ CHECK_MODE_NO_RECOVERY = ("check mode does not run --wsrep-recover: it starts th
                           "InnoDB crash recovery writes to it; a run without --check recovers the position")
 
 
-def read_live(params):
+def read_live(module):
     """Ask the server; return (reachable, error, variables, raw_status)."""
     try:
-        connection = conn.connect(params)
+        connection = conn.connect(module)
     except conn.ServerUnreachable as exc:
         return False, str(exc), {}, {}
     try:
@@ -527,7 +529,7 @@ def state_problems(transfer, live, conflict, recovery):
 
 
 def main():
-    argument_spec = conn.mysql_connection_argument_spec()
+    argument_spec = mysql_common_argument_spec()
     argument_spec.update(
         datadir=dict(type="path"),
         expected_cluster_size=dict(type="int"),
@@ -543,8 +545,8 @@ def main():
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
 
-    if conn.pymysql is None:
-        module.fail_json(msg=missing_required_lib("PyMySQL"), exception=conn.PYMYSQL_IMPORT_ERROR)
+    if conn.mysql_driver is None:
+        module.fail_json(msg=missing_required_lib("PyMySQL"))
     if params["expected_cluster_size"] is not None and params["expected_cluster_size"] < 1:
         module.fail_json(msg="expected_cluster_size is %d, expected a number of nodes >= 1"
                              % params["expected_cluster_size"])
@@ -563,10 +565,10 @@ def main():
     started = time.monotonic()
     while True:
         try:
-            reachable, error, variables, raw = read_live(params)
+            reachable, error, variables, raw = read_live(module)
         except conn.ConnectionRefused as exc:
             module.fail_json(msg=str(exc))
-        except conn.pymysql.err.MySQLError as exc:
+        except conn.mysql_driver.Error as exc:
             module.fail_json(msg="reading the wsrep status from %s failed: %s" % (conn.describe_target(params), exc))
         if reachable and not galera.is_galera(variables):
             reason = galera.not_galera_reason(variables)

@@ -24,11 +24,14 @@ description:
     (O(verify_proxy)), so a typo cannot move the catalog to a dead address.
   - Only the endpoints of the named services are read (filtered by Keystone), so the number of API
     requests does not grow with the size of the rest of the catalog.
-  - Uses the same authentication options and C(module_defaults) group as the openstack.cloud modules.
+  - Uses the same authentication options as the openstack.cloud modules. Its C(module_defaults) group
+    C(group/stackops.openstack.openstack) also holds every module of C(group/openstack.cloud.openstack),
+    so one entry covers both; C(group/openstack.cloud.openstack) alone does not reach this module.
 author:
   - stackops maintainers (@stackops)
 extends_documentation_fragment:
   - openstack.cloud.openstack
+  - stackops.openstack.action_groups.openstack
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:

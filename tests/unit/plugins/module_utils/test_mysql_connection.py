@@ -1,12 +1,11 @@
-# -*- coding: utf-8 -*-
-# Copyright: stackops.openstack contributors
-# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Unit tests for plugins/module_utils/mysql_connection.py (PyMySQL is patched, no server)."""
+"""Unit tests for plugins/module_utils/mysql_connection.py: community.mysql's mysql_connect
+runs for real, only the driver's connect() is patched (no server)."""
 
 from __future__ import annotations
 
 import pymysql
 import pytest
+from ansible_collections.community.mysql.plugins.module_utils import mysql as community_mysql
 from ansible_collections.stackops.openstack.plugins.module_utils import (
     mysql_connection as conn,
 )
@@ -15,139 +14,51 @@ PASSWORD = "Zq8-s3cr3t-pw"
 
 
 def params(**overrides):
-    """Module parameters with the argument spec's defaults, as AnsibleModule would build them."""
-    values = {
-        "login_user": None,
-        "login_password": None,
-        "login_host": "localhost",
-        "login_port": 3306,
-        "login_unix_socket": None,
-        "config_file": "/nonexistent/.my.cnf",
-        "connect_timeout": 30,
-        "ca_cert": None,
-        "client_cert": None,
-        "client_key": None,
-        "check_hostname": None,
-    }
+    """Module parameters with community.mysql's defaults, as AnsibleModule would build them."""
+    values = dict((name, spec.get("default")) for name, spec in community_mysql.mysql_common_argument_spec().items())
+    values["config_file"] = "/nonexistent/.my.cnf"
     values.update(overrides)
     return values
 
 
-# --------------------------------------------------------------------------- argument spec
+class FakeModule:
+    """What mysql_connect uses of AnsibleModule: params, fail_json, warn."""
 
-def test_argument_spec_matches_community_mysql():
-    spec = conn.mysql_connection_argument_spec()
-    assert spec["login_password"]["no_log"] is True
-    assert spec["login_user"]["aliases"] == ["login_username"]
-    assert spec["login_host"]["default"] == "localhost"
-    assert spec["login_port"] == {"type": "int", "default": 3306}
-    assert spec["config_file"] == {"type": "path", "default": "~/.my.cnf"}
-    assert spec["connect_timeout"]["default"] == 30
-    assert spec["ca_cert"]["aliases"] == ["ssl_ca"]
-    assert spec["client_cert"]["aliases"] == ["ssl_cert"]
-    assert spec["client_key"]["aliases"] == ["ssl_key"]
-    assert spec["check_hostname"] == {"type": "bool"}
+    def __init__(self, **overrides):
+        self.params = params(**overrides)
+        self.warnings = []
+
+    def fail_json(self, msg, **kwargs):
+        raise AssertionError("fail_json: %s" % msg)
+
+    def warn(self, warning):
+        self.warnings.append(warning)
 
 
-def test_argument_spec_is_a_fresh_copy():
-    spec = conn.mysql_connection_argument_spec()
-    spec["login_host"]["default"] = "changed"
-    assert conn.mysql_connection_argument_spec()["login_host"]["default"] == "localhost"
+class DriverCursor:
+    def __init__(self):
+        self.closed = False
+
+    def close(self):
+        self.closed = True
 
 
-# --------------------------------------------------------------------------- connection_kwargs
+class DriverConnection:
+    def __init__(self):
+        self.cursors = []
+        self.closed = False
 
-def test_connection_kwargs_tcp_defaults():
-    assert conn.connection_kwargs(params()) == {
-        "connect_timeout": 30, "autocommit": True, "host": "localhost", "port": 3306,
-    }
+    def close(self):
+        # mysql_connect makes the driver's connection class close itself when collected
+        self.closed = True
 
+    def cursor(self):
+        self.cursors.append(DriverCursor())
+        return self.cursors[-1]
 
-def test_connection_kwargs_tcp_with_credentials():
-    kwargs = conn.connection_kwargs(params(login_user="monitor", login_password=PASSWORD,
-                                           login_host="10.0.0.11", login_port=3307, connect_timeout=5))
-    assert kwargs == {"connect_timeout": 5, "autocommit": True, "user": "monitor", "password": PASSWORD,
-                      "host": "10.0.0.11", "port": 3307}
-
-
-def test_connection_kwargs_empty_password_is_passed():
-    assert conn.connection_kwargs(params(login_password=""))["password"] == ""
-
-
-def test_connection_kwargs_socket_replaces_host_and_port():
-    kwargs = conn.connection_kwargs(params(login_unix_socket="/run/mysqld/mysqld.sock", login_host="db1",
-                                           login_port=3307))
-    assert kwargs["unix_socket"] == "/run/mysqld/mysqld.sock"
-    assert "host" not in kwargs
-    assert "port" not in kwargs
-
-
-def test_connection_kwargs_empty_socket_means_tcp():
-    kwargs = conn.connection_kwargs(params(login_unix_socket=""))
-    assert "unix_socket" not in kwargs
-    assert kwargs["host"] == "localhost"
-
-
-def test_connection_kwargs_config_file_used_when_it_exists(tmp_path):
-    my_cnf = tmp_path / "my.cnf"
-    my_cnf.write_text("[client]\nuser=root\npassword=%s\n" % PASSWORD)
-    kwargs = conn.connection_kwargs(params(config_file=str(my_cnf)))
-    assert kwargs["read_default_file"] == str(my_cnf)
-
-
-def test_connection_kwargs_config_file_ignored_when_missing(tmp_path):
-    kwargs = conn.connection_kwargs(params(config_file=str(tmp_path / "absent.cnf")))
-    assert "read_default_file" not in kwargs
-
-
-def test_connection_kwargs_config_file_none():
-    assert "read_default_file" not in conn.connection_kwargs(params(config_file=None))
-
-
-def test_connection_kwargs_config_file_tilde_is_expanded(tmp_path, monkeypatch):
-    monkeypatch.setenv("HOME", str(tmp_path))
-    (tmp_path / ".my.cnf").write_text("[client]\nuser=root\n")
-    kwargs = conn.connection_kwargs(params(config_file="~/.my.cnf"))
-    assert kwargs["read_default_file"] == str(tmp_path / ".my.cnf")
-
-
-def test_connection_kwargs_tls():
-    kwargs = conn.connection_kwargs(params(ca_cert="/etc/ssl/ca.pem", client_cert="/etc/ssl/client.pem",
-                                           client_key="/etc/ssl/client.key", check_hostname=True))
-    assert kwargs["ssl"] == {"ca": "/etc/ssl/ca.pem", "cert": "/etc/ssl/client.pem",
-                             "key": "/etc/ssl/client.key", "check_hostname": True}
-
-
-def test_connection_kwargs_ca_only():
-    assert conn.connection_kwargs(params(ca_cert="/etc/ssl/ca.pem"))["ssl"] == {"ca": "/etc/ssl/ca.pem"}
-
-
-@pytest.mark.parametrize("check_hostname", [True, False])
-def test_connection_kwargs_check_hostname_alone(check_hostname):
-    kwargs = conn.connection_kwargs(params(check_hostname=check_hostname))
-    assert kwargs["ssl"] == {"check_hostname": check_hostname}
-
-
-def test_connection_kwargs_no_tls_without_tls_options():
-    assert "ssl" not in conn.connection_kwargs(params())
-
-
-# --------------------------------------------------------------------------- describe_target
-
-@pytest.mark.parametrize("overrides, expected", [
-    ({}, "localhost:3306"),
-    ({"login_host": "10.0.0.11", "login_port": 3307}, "10.0.0.11:3307"),
-    ({"login_unix_socket": "/run/mysqld/mysqld.sock"}, "socket /run/mysqld/mysqld.sock"),
-    ({"login_unix_socket": "", "login_host": "db1"}, "db1:3306"),
-])
-def test_describe_target(overrides, expected):
-    assert conn.describe_target(params(**overrides)) == expected
-
-
-# --------------------------------------------------------------------------- connect
 
 class Recorder:
-    """Stands in for pymysql.connect: records the call, then returns or raises."""
+    """Stands in for the driver's connect(): records the call, then returns or raises."""
 
     def __init__(self, result=None, error=None):
         self.result = result
@@ -164,35 +75,138 @@ class Recorder:
 @pytest.fixture
 def fake_connect(monkeypatch):
     def install(result=None, error=None):
-        recorder = Recorder(result, error)
-        monkeypatch.setattr(conn.pymysql, "connect", recorder)
+        recorder = Recorder(DriverConnection() if result is None and error is None else result, error)
+        monkeypatch.setattr(conn.mysql_driver, "connect", recorder)
         return recorder
     return install
 
 
+def connect_kwargs(recorder, **overrides):
+    """What the driver receives from conn.connect() for these module parameters."""
+    conn.connect(FakeModule(**overrides))
+    return recorder.calls[-1]
+
+
+# --------------------------------------------------------------------------- community.mysql's pieces
+
+def test_the_driver_and_connect_are_community_mysqls():
+    assert conn.mysql_driver is community_mysql.mysql_driver is pymysql
+    assert conn.mysql_connect is community_mysql.mysql_connect
+
+
+# --------------------------------------------------------------------------- what the driver receives
+
+def test_kwargs_tcp_defaults(fake_connect):
+    recorder = fake_connect()
+    assert connect_kwargs(recorder) == {"connect_timeout": 30, "autocommit": True, "host": "localhost", "port": 3306}
+
+
+def test_kwargs_tcp_with_credentials(fake_connect):
+    recorder = fake_connect()
+    kwargs = connect_kwargs(recorder, login_user="monitor", login_password=PASSWORD, login_host="10.0.0.11",
+                            login_port=3307, connect_timeout=5)
+    assert kwargs == {"connect_timeout": 5, "autocommit": True, "user": "monitor", "password": PASSWORD,
+                      "host": "10.0.0.11", "port": 3307}
+
+
+def test_kwargs_empty_password_is_passed(fake_connect):
+    assert connect_kwargs(fake_connect(), login_password="")["password"] == ""
+
+
+def test_kwargs_socket_replaces_host_and_port(fake_connect, tmp_path):
+    socket = tmp_path / "mysqld.sock"
+    socket.touch()
+    kwargs = connect_kwargs(fake_connect(), login_unix_socket=str(socket), login_host="db1", login_port=3307)
+    assert kwargs["unix_socket"] == str(socket)
+    assert "host" not in kwargs
+    assert "port" not in kwargs
+
+
+def test_kwargs_empty_socket_means_tcp(fake_connect):
+    kwargs = connect_kwargs(fake_connect(), login_unix_socket="")
+    assert "unix_socket" not in kwargs
+    assert kwargs["host"] == "localhost"
+
+
+def test_kwargs_config_file_used_when_it_exists(fake_connect, tmp_path):
+    my_cnf = tmp_path / "my.cnf"
+    my_cnf.write_text("[client]\nuser=root\npassword=%s\n" % PASSWORD)
+    assert connect_kwargs(fake_connect(), config_file=str(my_cnf))["read_default_file"] == str(my_cnf)
+
+
+def test_kwargs_config_file_ignored_when_missing(fake_connect, tmp_path):
+    assert "read_default_file" not in connect_kwargs(fake_connect(), config_file=str(tmp_path / "absent.cnf"))
+
+
+@pytest.mark.parametrize("config_file", [None, ""])
+def test_kwargs_no_config_file(fake_connect, config_file):
+    assert "read_default_file" not in connect_kwargs(fake_connect(), config_file=config_file)
+
+
+def test_kwargs_tls(fake_connect):
+    kwargs = connect_kwargs(fake_connect(), ca_cert="/etc/ssl/ca.pem", client_cert="/etc/ssl/client.pem",
+                            client_key="/etc/ssl/client.key", check_hostname=True)
+    assert kwargs["ssl"] == {"ca": "/etc/ssl/ca.pem", "cert": "/etc/ssl/client.pem",
+                             "key": "/etc/ssl/client.key", "check_hostname": True}
+
+
+def test_kwargs_ca_only(fake_connect):
+    assert connect_kwargs(fake_connect(), ca_cert="/etc/ssl/ca.pem")["ssl"] == {"ca": "/etc/ssl/ca.pem"}
+
+
+@pytest.mark.parametrize("check_hostname", [True, False])
+def test_kwargs_check_hostname_alone(fake_connect, check_hostname):
+    assert connect_kwargs(fake_connect(), check_hostname=check_hostname)["ssl"] == {"check_hostname": check_hostname}
+
+
+def test_kwargs_no_tls_without_tls_options(fake_connect):
+    assert "ssl" not in connect_kwargs(fake_connect())
+
+
+def test_connect_returns_the_connection_and_closes_community_mysqls_cursor(fake_connect):
+    recorder = fake_connect()
+    connection = conn.connect(FakeModule())
+    assert connection is recorder.result
+    assert [cursor.closed for cursor in connection.cursors] == [True]
+
+
+# --------------------------------------------------------------------------- describe_target
+
+@pytest.mark.parametrize("overrides, expected", [
+    ({}, "localhost:3306"),
+    ({"login_host": "10.0.0.11", "login_port": 3307}, "10.0.0.11:3307"),
+    ({"login_unix_socket": "/run/mysqld/mysqld.sock"}, "socket /run/mysqld/mysqld.sock"),
+    ({"login_unix_socket": "", "login_host": "db1"}, "db1:3306"),
+])
+def test_describe_target(overrides, expected):
+    assert conn.describe_target(params(**overrides)) == expected
+
+
+# --------------------------------------------------------------------------- connect
+
 def test_connect_missing_socket(fake_connect, tmp_path):
-    recorder = fake_connect(result=object())
+    recorder = fake_connect()
     socket = str(tmp_path / "mysqld.sock")
     with pytest.raises(conn.ServerUnreachable) as exc:
-        conn.connect(params(login_unix_socket=socket, login_password=PASSWORD))
+        conn.connect(FakeModule(login_unix_socket=socket, login_password=PASSWORD))
     assert str(exc.value) == "socket %s does not exist (is the server running?)" % socket
     assert recorder.calls == []
 
 
 def test_connect_existing_socket(fake_connect, tmp_path):
-    connection = object()
-    recorder = fake_connect(result=connection)
+    recorder = fake_connect()
+    connection = recorder.result
     socket = tmp_path / "mysqld.sock"
     socket.touch()
-    assert conn.connect(params(login_unix_socket=str(socket), login_user="root")) is connection
+    assert conn.connect(FakeModule(login_unix_socket=str(socket), login_user="root")) is connection
     assert recorder.calls == [{"connect_timeout": 30, "autocommit": True, "user": "root",
                                "unix_socket": str(socket)}]
 
 
 def test_connect_tcp_passes_the_password_to_pymysql(fake_connect):
-    connection = object()
-    recorder = fake_connect(result=connection)
-    assert conn.connect(params(login_host="db1", login_user="root", login_password=PASSWORD)) is connection
+    recorder = fake_connect()
+    connection = recorder.result
+    assert conn.connect(FakeModule(login_host="db1", login_user="root", login_password=PASSWORD)) is connection
     assert recorder.calls[0]["password"] == PASSWORD
     assert recorder.calls[0]["host"] == "db1"
 
@@ -202,7 +216,7 @@ def test_connect_unreachable_codes(fake_connect, code):
     message = "Can't connect to MySQL server on '10.0.0.11' ([Errno 111] Connection refused)"
     fake_connect(error=pymysql.err.OperationalError(code, message))
     with pytest.raises(conn.ServerUnreachable) as exc:
-        conn.connect(params(login_host="10.0.0.11", login_password=PASSWORD))
+        conn.connect(FakeModule(login_host="10.0.0.11", login_password=PASSWORD))
     assert str(exc.value) == "cannot connect to 10.0.0.11:3306: %s" % message
     assert PASSWORD not in str(exc.value)
 
@@ -211,7 +225,7 @@ def test_connect_access_denied(fake_connect):
     message = "Access denied for user 'root'@'10.0.0.1' (using password: YES)"
     fake_connect(error=pymysql.err.OperationalError(1045, message))
     with pytest.raises(conn.ConnectionRefused) as exc:
-        conn.connect(params(login_host="db1", login_user="root", login_password=PASSWORD))
+        conn.connect(FakeModule(login_host="db1", login_user="root", login_password=PASSWORD))
     assert str(exc.value) == "db1:3306 refused the connection (error 1045): %s" % message
     assert "1045" in str(exc.value)
     assert PASSWORD not in str(exc.value)
@@ -222,7 +236,7 @@ def test_connect_refusal_through_socket_names_the_socket(fake_connect, tmp_path)
     socket.touch()
     fake_connect(error=pymysql.err.OperationalError(1698, "Access denied for user 'monitor'@'localhost'"))
     with pytest.raises(conn.ConnectionRefused) as exc:
-        conn.connect(params(login_unix_socket=str(socket), login_password=PASSWORD))
+        conn.connect(FakeModule(login_unix_socket=str(socket), login_password=PASSWORD))
     assert str(exc.value).startswith("socket %s refused the connection (error 1698)" % socket)
     assert PASSWORD not in str(exc.value)
 
@@ -230,21 +244,21 @@ def test_connect_refusal_through_socket_names_the_socket(fake_connect, tmp_path)
 def test_connect_operational_error_without_args(fake_connect):
     fake_connect(error=pymysql.err.OperationalError())
     with pytest.raises(conn.ConnectionRefused) as exc:
-        conn.connect(params(login_password=PASSWORD))
+        conn.connect(FakeModule(login_password=PASSWORD))
     assert str(exc.value).startswith("localhost:3306 refused the connection (error None)")
 
 
 def test_connect_operational_error_with_code_only(fake_connect):
     fake_connect(error=pymysql.err.OperationalError(1040))
     with pytest.raises(conn.ConnectionRefused) as exc:
-        conn.connect(params())
+        conn.connect(FakeModule())
     assert str(exc.value).startswith("localhost:3306 refused the connection (error 1040): ")
 
 
 def test_connect_other_mysql_error_is_a_refusal(fake_connect):
     fake_connect(error=pymysql.err.InternalError(1152, "Aborted connection"))
     with pytest.raises(conn.ConnectionRefused) as exc:
-        conn.connect(params(login_host="db2", login_password=PASSWORD))
+        conn.connect(FakeModule(login_host="db2", login_password=PASSWORD))
     assert str(exc.value).startswith("db2:3306 refused the connection: ")
     assert "Aborted connection" in str(exc.value)
     assert PASSWORD not in str(exc.value)
@@ -253,7 +267,7 @@ def test_connect_other_mysql_error_is_a_refusal(fake_connect):
 def test_connect_os_error_is_unreachable(fake_connect):
     fake_connect(error=OSError(113, "No route to host"))
     with pytest.raises(conn.ServerUnreachable) as exc:
-        conn.connect(params(login_host="db3", login_password=PASSWORD))
+        conn.connect(FakeModule(login_host="db3", login_password=PASSWORD))
     assert str(exc.value).startswith("cannot connect to db3:3306: ")
     assert "No route to host" in str(exc.value)
     assert PASSWORD not in str(exc.value)
@@ -262,7 +276,7 @@ def test_connect_os_error_is_unreachable(fake_connect):
 def test_connect_errors_never_carry_the_password_in_their_args(fake_connect):
     fake_connect(error=pymysql.err.OperationalError(1045, "Access denied"))
     with pytest.raises(conn.ConnectionRefused) as exc:
-        conn.connect(params(login_password=PASSWORD))
+        conn.connect(FakeModule(login_password=PASSWORD))
     assert all(PASSWORD not in repr(arg) for arg in exc.value.args)
 
 

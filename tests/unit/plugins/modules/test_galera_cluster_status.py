@@ -125,8 +125,8 @@ class FakeReadLive:
         self.outcomes = list(outcomes)
         self.calls = []
 
-    def __call__(self, params):
-        self.calls.append(dict(params))
+    def __call__(self, module):
+        self.calls.append(dict(module.params))
         outcome = self.outcomes[min(len(self.calls), len(self.outcomes)) - 1]
         if isinstance(outcome, Exception):
             raise outcome
@@ -390,7 +390,12 @@ class FakeCursor:
     def __exit__(self, *exc_info):
         return False
 
+    def close(self):
+        pass
+
     def execute(self, sql, args=None):
+        if self.connection.query_error is not None:
+            raise self.connection.query_error
         self.connection.queries.append((sql, args))
         # PyMySQL interpolates the escaped arguments with %: placeholders and arguments must match.
         self.connection.rendered.append(sql % tuple("'%s'" % arg for arg in args) if args is not None else sql)
@@ -411,6 +416,7 @@ class FakeConnection:
         self.queries = []
         self.rendered = []
         self.closed = False
+        self.query_error = None
 
     def cursor(self):
         return FakeCursor(self)
@@ -424,7 +430,7 @@ def test_read_live_through_pymysql(monkeypatch, datadir):
     variables = dict(VARIABLES, datadir=str(datadir), wsrep_sst_auth="sst:%s" % PASSWORD)
     connection = FakeConnection(variables, status())
     calls = []
-    monkeypatch.setattr(conn.pymysql, "connect", lambda **kwargs: calls.append(kwargs) or connection)
+    monkeypatch.setattr(conn.mysql_driver, "connect", lambda **kwargs: calls.append(kwargs) or connection)
 
     result = run_exit()
 
@@ -446,12 +452,8 @@ def test_read_live_through_pymysql(monkeypatch, datadir):
 
 def test_read_live_closes_the_connection_when_a_query_fails(monkeypatch):
     connection = FakeConnection(VARIABLES, status())
-
-    def failing_cursor():
-        raise pymysql.err.OperationalError(1205, "Lock wait timeout exceeded")
-
-    connection.cursor = failing_cursor
-    monkeypatch.setattr(conn.pymysql, "connect", lambda **kwargs: connection)
+    connection.query_error = pymysql.err.OperationalError(1205, "Lock wait timeout exceeded")
+    monkeypatch.setattr(conn.mysql_driver, "connect", lambda **kwargs: connection)
     result = run_fail()
     assert result["msg"] == ("reading the wsrep status from db1:3306 failed: "
                              "(1205, 'Lock wait timeout exceeded')")
@@ -465,7 +467,7 @@ def test_unreachable_through_pymysql(monkeypatch, datadir):
     def refuse(**kwargs):
         raise pymysql.err.OperationalError(2003, message)
 
-    monkeypatch.setattr(conn.pymysql, "connect", refuse)
+    monkeypatch.setattr(conn.mysql_driver, "connect", refuse)
     result = run_exit(datadir=str(datadir))
     assert result["reachable"] is False
     assert result["connection_error"] == "cannot connect to db1:3306: %s" % message
@@ -483,7 +485,7 @@ def test_access_denied_through_pymysql(monkeypatch):
     def deny(**kwargs):
         raise pymysql.err.OperationalError(1045, "Access denied for user 'root'@'10.0.0.1' (using password: YES)")
 
-    monkeypatch.setattr(conn.pymysql, "connect", deny)
+    monkeypatch.setattr(conn.mysql_driver, "connect", deny)
     result = run_fail()
     assert result["msg"] == ("db1:3306 refused the connection (error 1045): "
                              "Access denied for user 'root'@'10.0.0.1' (using password: YES)")
@@ -627,12 +629,10 @@ def test_unreadable_state_file(read_live, datadir):
 
 def test_pymysql_missing(read_live, monkeypatch):
     fake = read_live(up())
-    monkeypatch.setattr(conn, "pymysql", None)
-    monkeypatch.setattr(conn, "PYMYSQL_IMPORT_ERROR", "Traceback: No module named 'pymysql'")
+    monkeypatch.setattr(conn, "mysql_driver", None)
     result = run_fail()
     assert "PyMySQL" in result["msg"]
     assert result["msg"].startswith("Failed to import the required Python library (PyMySQL)")
-    assert result["exception"] == "Traceback: No module named 'pymysql'"
     assert fake.calls == []
 
 
