@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Run a playbook of the collection the way an AWX job template runs it, and count its job events.
 
 As AWX does it:
@@ -13,13 +12,14 @@ As AWX does it:
                   (ok, changed, failed, skipped, unreachable, ignored), the recap per host, the messages
                   of debug tasks (e.g. the Galera status table).
 
-    tests/awx/awx_job.py --playbook galera_status --inventory INV [--answers '{"galera_cluster_group": "db"}']
+    .venv/bin/python tests/awx/awx_job.py --playbook galera_status --inventory INV [--answers '{"galera_cluster_group": "db"}']
         [--job-type check] [--diff] [--limit PATTERN] [--expect-rc N] [--summary FILE] [--secrets-from PATH]
+        [--secrets-json FILE]
 
 It prints the counts and the recap; --summary writes them as JSON for assertions. The exit status is
 0 when the job's rc is --expect-rc (default 0), and 1 otherwise (with the end of the job's output).
---secrets-from runs tools/check_secret_leaks.py over the job's output (the survey's answers are always
-checked). The collection tarball is built once per change of the collection (.build/awx/dist) and
+--secrets-from and --secrets-json run tools/check_secret_leaks.py over the job's output (the survey's
+answers are always checked). The collection tarball is built once per change of the collection (.build/awx/dist) and
 installed once per tarball (.build/awx/collections/<digest>), under a lock: parallel jobs share them.
 """
 
@@ -102,7 +102,14 @@ def summarize(events: list[dict]) -> dict:
     for host_stats in stats.values():
         for key in ("ok", "changed", "failures", "skipped", "dark", "ignored", "rescued"):
             host_stats.setdefault(key, 0)
-    return {"tasks": list(tasks.values()), "stats": stats, "messages": messages, "failures": failures}
+    # per task name, added up over plays, only the outcomes that happened: {"Read the status": {"ok": 3}}
+    counts: dict[str, dict] = {}
+    for entry in tasks.values():
+        total = counts.setdefault(entry["task"], {})
+        for key in ("ok", "changed", "failed", "skipped", "unreachable", "ignored"):
+            if entry[key]:
+                total[key] = total.get(key, 0) + entry[key]
+    return {"tasks": list(tasks.values()), "counts": counts, "stats": stats, "messages": messages, "failures": failures}
 
 
 def task_counts(summary: dict, name: str) -> dict:
@@ -258,11 +265,13 @@ def _collection_path(events: list[dict]) -> str:
     return ""
 
 
-def leak_check(job_dir: Path, stdout: str, secrets_from: list[str]) -> bool:
+def leak_check(job_dir: Path, stdout: str, secrets_from: list[str], secrets_json: list[str]) -> bool:
     command = [sys.executable, str(REPO / "tools" / "check_secret_leaks.py"), "--label", f"awx job {job_dir.name}",
                "--secrets-from", str(job_dir / "answers.json")]
     for path in secrets_from:
         command += ["--secrets-from", path]
+    for path in secrets_json:
+        command += ["--secrets-json", path]
     return subprocess.run(command + [stdout], check=False).returncode == 0
 
 
@@ -277,6 +286,7 @@ def main(argv=None) -> int:
     parser.add_argument("--expect-rc", type=int, default=0)
     parser.add_argument("--summary", type=Path, help="write the counts as JSON here")
     parser.add_argument("--secrets-from", action="append", default=[], help="more files with secrets to look for")
+    parser.add_argument("--secrets-json", action="append", default=[], help="JSON objects whose values are secrets")
     parser.add_argument("--keep", action="store_true", help="keep the job's directory also when it passed")
     args = parser.parse_args(argv)
 
@@ -287,7 +297,7 @@ def main(argv=None) -> int:
                    "extra_vars": sorted(launch["extra_vars"])})
     print(f"=== AWX job {args.playbook} ({args.job_type}) in {job_dir.relative_to(REPO)}")
     print(format_summary(result, result["status"], result["rc"], result["seconds"]))
-    clean = leak_check(job_dir, result["stdout"], args.secrets_from)
+    clean = leak_check(job_dir, result["stdout"], args.secrets_from, args.secrets_json)
     result["secrets_shown"] = not clean
     if args.summary:
         args.summary.write_text(json.dumps(result, indent=1))

@@ -191,7 +191,7 @@ def test_docs_awx_is_up_to_date():
     """Fails when an argument spec (or the tool) changed and docs/awx/ was not generated again."""
     outdated = awx.stale(REPO, awx.render(REPO))
     assert not outdated, (
-        "docs/awx/ is out of date with the roles' argument specs; run tools/awx_job_templates.py: "
+        "docs/awx/ is out of date with the roles' argument specs; run .venv/bin/python tools/awx_job_templates.py: "
         + ", ".join(outdated))
 
 
