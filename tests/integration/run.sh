@@ -15,6 +15,8 @@ targets_dir=${INTEGRATION_TARGETS_DIR:-$here/targets}
 logs=$repo/.build/integration
 export PATH="$repo/.venv/bin:$PATH" ANSIBLE_CONFIG="$repo/ansible.cfg" STACKOPS_REPO="$repo"
 export ANSIBLE_DIFF_ALWAYS=true
+# per-task times in each target's log, to see where make test goes
+export ANSIBLE_CALLBACKS_ENABLED=ansible.posix.profile_tasks
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || mapfile -t targets < <(find "$targets_dir" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort)
 mkdir -p "$logs"
