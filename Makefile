@@ -13,12 +13,13 @@ export ANSIBLE_FORCE_COLOR ?= 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 COLLECTION_LINK := .build/collections/ansible_collections/stackops/openstack
 
-.PHONY: help demo test bootstrap link lint sanity units integration molecule build benchmark lab-down clean
+.PHONY: help demo test bootstrap link lint sanity units integration molecule build docs benchmark lab-down clean
 
 help:
 	@echo "make demo         bring up the local lab and run the main job on it"
-	@echo "make test         run every check (lint sanity units integration molecule build)"
+	@echo "make test         run every check (lint sanity units build docs integration molecule)"
 	@echo "make lint|sanity|units|integration|molecule|build   one layer"
+	@echo "make docs         build the HTML docs site offline into .build/docs/html"
 	@echo "make benchmark    print the galera_cluster_status benchmark"
 	@echo "make lab-down     remove every lab container, namespace and network"
 
@@ -34,7 +35,7 @@ demo: bootstrap link
 # Each layer's time is printed at the end, also when a layer fails.
 test: bootstrap link
 	@start=$$(date +%s); times=(); status=0; \
-	for layer in lint sanity units build integration molecule; do \
+	for layer in lint sanity units build docs integration molecule; do \
 	  echo "=== make $$layer"; layer_start=$$(date +%s); \
 	  if $(MAKE) --no-print-directory $$layer; then result=passed; else result=FAILED; status=1; fi; \
 	  times+=("$$(printf '%-12s %-7s %5d s' $$layer $$result $$(( $$(date +%s) - layer_start )))"); \
@@ -64,6 +65,10 @@ molecule: link
 
 build:
 	tools/build_smoke.sh
+
+# antsibull-docs + Sphinx in their own venv (.build/venvs/docs); any warning fails it
+docs:
+	tools/build_docs.sh
 
 benchmark: link
 	python3 tests/benchmarks/galera_status_vs_mysql_info.py
