@@ -52,8 +52,9 @@ openstack/aodh, openstack/panko; tags named as released), not in secondary sourc
   ``meter.timestamp`` (``expireAfterSeconds`` = the TTL, rebuilt by dbsync) and its
   ``clear_expired_*`` are no-ops ("based on native MongoDB time to live feature"), so
   ceilometer-expirer frees nothing there; removing old documents and ``compact`` is
-  what gives disk space back. That sequence (mongodb_script) is untested against a
-  real MongoDB.
+  what gives disk space back. purge_mongodb runs that sequence through pymongo;
+  tests/integration/targets/ceilometer_ttl_mongodb runs it against MongoDB wire-protocol
+  servers from PyPI (no mongod can be installed where it was written).
 
 Which release wrote a file (release_markers): options that exist in a range of
 releases, found either set or as the commented default of the generated sample
@@ -65,7 +66,7 @@ match. See MARKERS for each one and its source.
 from __future__ import annotations
 
 import collections
-import json
+import datetime
 import re
 import shlex
 
@@ -601,8 +602,26 @@ def expirer_argv(command, config_path):
     return [command, "--config-file", config_path]
 
 
-MONGODB_SHELLS = ("mongosh", "mongo")
-MONGODB_MARKER = "STACKOPS_CEILOMETER_COMPACT "
+# The Ceilometer samples collection (impl_mongodb: "meter - the raw incoming data") and
+# the db.stats() sizes reported before and after (fileSize: MMAPv1 only, else None)
+MONGODB_COLLECTION = "meter"
+MONGODB_SIZES = ("dataSize", "storageSize", "indexSize", "fileSize", "objects")
+
+
+class MongoPurgeError(RetentionError):
+    """A step of the MongoDB purge failed.
+
+    step: which, in words; error: the library's error (secrets not yet masked); report: what
+    the steps before it found or did; removing: the failed step was the removal, which may
+    have removed part of the samples before it failed.
+    """
+
+    def __init__(self, step, error, report, removing=False):
+        super().__init__("%s failed: %s" % (step, error))
+        self.step = step
+        self.error = error
+        self.report = report
+        self.removing = removing
 
 
 def mongodb_database(uri):
@@ -633,58 +652,121 @@ def mongodb_password(uri):
     return unquote(password) if password else None
 
 
-def mongodb_argv(shell):
-    """The shell command line: no URI, no password, no script on it (they go through stdin)."""
-    if shell.rsplit("/", 1)[-1] not in MONGODB_SHELLS:
-        raise RetentionError("MongoDB shell %r is not one of %s" % (shell, ", ".join(MONGODB_SHELLS)))
-    return [shell, "--nodb", "--quiet", "--norc"]
+def mongodb_hosts(uri):
+    """The host list of a MongoDB URI without the credentials (host1:27017,host2:27017), for messages."""
+    try:
+        netloc = urlsplit(uri).netloc
+    except ValueError:
+        return "?"
+    return netloc.rpartition("@")[2] or "?"
 
 
-def mongodb_script(uri, ttl_seconds, collection="meter"):
-    """The JavaScript fed to mongo/mongosh on stdin: stats, remove older than the TTL, compact, stats.
+def mongodb_cutoff(ttl_seconds, now):
+    """The time before which samples are expired: now - ttl, in UTC, to the millisecond (BSON dates).
 
-    Works in both shells (legacy mongo 2.x-4.x and mongosh): connect(), remove(),
-    runCommand({compact}) and db.stats() exist in both; remove() answers a WriteResult
-    with nRemoved (mongo >= 2.6, mongosh) or nothing (2.4). The one line starting with
-    MONGODB_MARKER carries the result as JSON. The URI, password included, is inside
-    the script only: it never reaches a command line or the environment.
+    RetentionError when the TTL is not a positive number of seconds (forever has nothing to remove).
     """
-    mongodb_database(uri)
     if not isinstance(ttl_seconds, int) or isinstance(ttl_seconds, bool) or ttl_seconds <= 0:
         raise RetentionError("the metering TTL is %r: nothing is older than forever, so there is nothing to "
                              "remove; set metering_ttl to a duration" % (ttl_seconds,))
+    if now.tzinfo is None:
+        raise RetentionError("the current time must carry a time zone")
+    cutoff = now.astimezone(datetime.timezone.utc) - datetime.timedelta(seconds=ttl_seconds)
+    return cutoff.replace(microsecond=cutoff.microsecond // 1000 * 1000)
+
+
+def iso_utc(moment):
+    """A UTC datetime as ISO 8601 with milliseconds and Z (2026-11-16T00:12:00.000Z)."""
+    return "%s.%03dZ" % (moment.strftime("%Y-%m-%dT%H:%M:%S"), moment.microsecond // 1000)
+
+
+def _count(value):
+    """A size or count from dbStats as an int (they come as int, Int64 or float), else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return int(value)
+
+
+def mongodb_sizes(stats):
+    """The sizes of a dbStats answer that the module reports."""
+    return dict((key, _count(stats.get(key))) for key in MONGODB_SIZES)
+
+
+def library_error(exc):
+    """A library error in one line: its class and its text (the caller masks secrets).
+
+    pymongo's OperationFailure carries the server's answer in ``details``: its errmsg and
+    code are given, without the raw document pymongo 4 appends to the text.
+    """
+    details = getattr(exc, "details", None)
+    if isinstance(details, dict) and details.get("errmsg"):
+        text = str(details["errmsg"])
+        code = " ".join(str(part) for part in (details.get("code"), details.get("codeName")) if part is not None)
+        text = "%s (code %s)" % (text, code) if code else text
+    else:
+        text = str(exc)
+    text = " ".join(text.split())[:2000]
+    return "%s: %s" % (type(exc).__name__, text) if text else type(exc).__name__
+
+
+def _step(name, action, report, removing=False):
+    try:
+        return action()
+    except Exception as exc:  # pymongo's errors, and whatever a server that answers oddly makes it raise
+        raise MongoPurgeError(name, library_error(exc), report, removing) from exc
+
+
+def mongodb_preflight(database):
+    """Before anything is written: the server answers and this login may read the database's stats.
+
+    database: a pymongo Database (or anything with its command() method).
+    """
+    report = {}
+    _step("ping", lambda: database.command("ping"), report)
+    _step("dbStats", lambda: database.command("dbStats", scale=1), report)
+
+
+def purge_mongodb(database, ttl_seconds, now, collection=MONGODB_COLLECTION):
+    """Remove the samples older than the TTL from the collection, then compact it.
+
+    The sequence: dbStats, delete_many({timestamp: {$lt: cutoff}}), compact, dbStats.
+    database is a pymongo Database (anything with command() and [collection].delete_many());
+    now a timezone-aware datetime. Returns the report (cutoff, removed, compact_bytes_freed,
+    before, after); a failing step raises MongoPurgeError naming the step, with the report
+    of what was done before it (so a failed compact still says how many samples went).
+    """
+    cutoff = mongodb_cutoff(ttl_seconds, now)
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", collection):
         raise RetentionError("collection %r is not a plain MongoDB collection name" % collection)
-    return "\n".join((
-        "var db = connect(%s);" % json.dumps(uri),
-        # NumberLong (legacy shell) and Long (mongosh) become plain numbers for JSON
-        "function num(x) { return (x === undefined || x === null) ? null : Number(x); }",
-        "function sizes() { var s = db.stats(1);",
-        "  return {dataSize: num(s.dataSize), storageSize: num(s.storageSize), indexSize: num(s.indexSize),",
-        "          fileSize: num(s.fileSize), objects: num(s.objects)}; }",
-        "var before = sizes();",
-        "var cutoff = new Date(new Date().getTime() - %d * 1000);" % ttl_seconds,
-        "var removed = db.%s.remove({timestamp: {$lt: cutoff}});" % collection,
-        "var compacted = db.runCommand({compact: %s});" % json.dumps(collection),
-        "var after = sizes();",
-        "print(%s + JSON.stringify({before: before, after: after, cutoff: cutoff.toISOString(),"
-        % json.dumps(MONGODB_MARKER),
-        "  removed: (removed && removed.nRemoved !== undefined) ? num(removed.nRemoved) : null,",
-        "  compact_ok: num(compacted.ok), compact_error: compacted.errmsg || null,",
-        "  compact_bytes_freed: num(compacted.bytesFreed)}));",
-        "",
-    ))
+    report = {"cutoff": iso_utc(cutoff), "removed": None, "compact_bytes_freed": None, "before": None,
+              "after": None}
+    report["before"] = mongodb_sizes(_step("dbStats", lambda: database.command("dbStats", scale=1), report))
+    # ceilometer's meter documents carry the sample time as a BSON date in 'timestamp'
+    deleted = _step("the removal of the samples older than %s" % report["cutoff"],
+                    lambda: database[collection].delete_many({"timestamp": {"$lt": cutoff}}), report, True)
+    report["removed"] = _count(deleted.deleted_count)
+    compacted = _step("compact", lambda: database.command("compact", collection), report)
+    report["compact_bytes_freed"] = _count(compacted.get("bytesFreed"))
+    report["after"] = mongodb_sizes(_step("dbStats after compact", lambda: database.command("dbStats", scale=1),
+                                          report))
+    return report
 
 
-def parse_mongodb_output(stdout):
-    """The result dict printed by mongodb_script(); RetentionError when it is missing."""
-    for line in (stdout or "").splitlines():
-        if line.startswith(MONGODB_MARKER):
-            try:
-                return json.loads(line[len(MONGODB_MARKER):])
-            except ValueError as exc:
-                raise RetentionError("cannot read the MongoDB shell's result line: %s" % exc) from exc
-    raise RetentionError("the MongoDB shell printed no result line (%s...)" % MONGODB_MARKER.strip())
+def mongodb_changed(report):
+    """Whether the purge changed anything: samples removed, or compact gave space back.
+
+    compact's bytesFreed (MongoDB 4.4 and later) says so; without it, a smaller storageSize.
+    A second run right after the first removes nothing and frees nothing: no change.
+    """
+    if report.get("removed"):
+        return True
+    freed = report.get("compact_bytes_freed")
+    if freed is not None:
+        return freed > 0
+    before, after = report.get("before") or {}, report.get("after") or {}
+    if before.get("storageSize") is None or after.get("storageSize") is None:
+        return False
+    return after["storageSize"] < before["storageSize"]
 
 
 def redact(text, secrets):

@@ -37,22 +37,25 @@ description:
     options is not judged.
   - With O(purge=true) runs C(ceilometer-expirer) after the change and returns its output, exit status and
     duration. With O(mongodb_compact=true) removes the samples older than the metering TTL from MongoDB and
-    compacts the C(meter) collection, reporting the database sizes before and after.
+    compacts the C(meter) collection through the C(pymongo) client library, reporting how many samples went and
+    the database sizes before and after.
   - Does not restart any service; notify handlers for the Ceilometer collector/API or the aodh services when
     RV(ignore:changed) is V(true).
-  - A failure after a file was written (the second file, the expirer, the MongoDB shell) reports
-    RV(ignore:changed=true) and names what was already written in the message and in RV(files), so that
-    the services reading those files can still be restarted.
+  - A failure after a file was written or data was removed (the second file, the expirer, the MongoDB removal or
+    compact) reports RV(ignore:changed=true) and names what was already written, run and removed in the message
+    and in RV(files) and RV(mongodb), so that the services reading those files can still be restarted.
 author:
   - stackops maintainers (@stackops)
+requirements:
+  - pymongo >= 3.11.0, for O(mongodb_compact) only (on the host that runs the module)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full
     details:
-      - Reports the same RV(ignore:changed), RV(files) and diff and writes nothing. Neither
-        C(ceilometer-expirer) nor the MongoDB shell runs; RV(purge) and RV(mongodb) say so.
+      - Reports the same RV(ignore:changed), RV(files) and diff and writes nothing. C(ceilometer-expirer) does
+        not run and MongoDB is not contacted; RV(purge) and RV(mongodb) say so.
   diff_mode:
     support: full
     details:
@@ -158,30 +161,40 @@ options:
   mongodb_compact:
     description:
       - Remove the samples older than the metering TTL (O(metering_ttl), or the value in O(path)) from the C(meter)
-        collection and run C(compact) on it, with C(mongosh) or else the legacy C(mongo) shell, reporting
-        C(db.stats()) before and after. Runs after the expirer when O(purge=true). Not in check mode.
+        collection (their C(timestamp) before the cutoff) and run C(compact) on it, reporting C(dbStats) before and
+        after. Runs after the expirer when O(purge=true). Not in check mode.
+      - Uses the C(pymongo) library on the host that runs the module, 3.11 or later (C(python3-pymongo) of Debian 12
+        and Ubuntu 22.04 is 3.11); no MongoDB shell is needed. The 3.x line still talks to MongoDB 2.6 to 3.4, the
+        servers of Ceilometer's own-database years, which pymongo 4 no longer supports.
+      - Before any file is written, the server must answer a C(ping) and a C(dbStats) with the login of
+        O(mongodb_uri); an unreachable server or a refused login fails the task with nothing changed.
       - Requires O(mongodb_uri) and a metering TTL other than forever.
       - C(compact) blocks the database while it runs on MongoDB before 4.4, and on a replica set works on the member
-        it is connected to only.
-      - Untested against a real MongoDB (none could be installed where this module was written); the script and
-        the command line are unit-tested.
+        it is connected to only (add C(directConnection=true) to a one-host URI to pick the member); MongoDB
+        before 4.4 refuses it on a primary.
+      - Tested against MongoDB wire-protocol servers from PyPI (nx-27017 on SQLite and SecantusDB on WiredTiger,
+        with a SCRAM login), not against a MongoDB server, which cannot be installed where this module is tested.
     type: bool
     default: false
   mongodb_uri:
     description:
       - The MongoDB connection URI of the Ceilometer database, with the database name,
         for example V(mongodb://ceilometer:PASSWORD@controller:27017/ceilometer).
-      - It is passed to the shell on standard input, inside the script, never on the command line or in the
-        environment; it and its password are masked in everything the module returns.
+      - Its options are the driver's (for example V(tls=true), V(replicaSet=rs0), V(authSource=admin),
+        V(serverSelectionTimeoutMS=5000)).
+      - It is handed to the library inside the module's process, never to a command line or the environment; it and
+        its password are masked in everything the module returns.
     type: str
 notes:
   - Files are replaced atomically (a temporary file renamed over them) and keep their owner, group and mode.
   - Both files are read, checked against O(release) and their new text computed, the files to change are checked
-    to be writable, and the expirer and the MongoDB shell are found, before anything is written.
+    to be writable, the expirer is found and MongoDB answers with the login of O(mongodb_uri), before anything is
+    written.
   - Run O(purge) as the C(ceilometer) user (C(become_user)) if the configuration logs to a file, or the log file may
     end up owned by root.
-  - O(purge) and O(mongodb_compact) report RV(ignore:changed) as V(true) whenever they run, since they may have
-    deleted data.
+  - O(purge) reports RV(ignore:changed) as V(true) whenever it runs, since it may have deleted data.
+    O(mongodb_compact) reports it when samples were removed or C(compact) gave space back (C(bytesFreed), or a
+    smaller C(storageSize) before MongoDB 4.4), so a second run right after the first reports no change.
   - "Sources of the option names, sections and release boundaries, read per release tag in the projects' own
     repositories: ceilometer C(ceilometer/storage/__init__.py) and C(ceilometer/cmd/storage.py) (2014.2 Juno:
     C(time_to_live); 2015.1.0 Kilo to 9.0.x Pike: C(metering_time_to_live) with C(time_to_live) as deprecated alias;
@@ -364,63 +377,76 @@ purge:
       type: float
       sample: 3.2
 mongodb:
-  description: What O(mongodb_compact=true) did; V(null) without it.
+  description:
+    - What O(mongodb_compact=true) did (would do, in check mode); V(null) without it.
+    - In a failure part-way, the keys of the steps that ran; the message names the step that failed.
   returned: always
   type: dict
   contains:
     ran:
-      description: V(false) in check mode.
+      description: V(false) in check mode, where the database is not contacted.
       type: bool
       sample: true
-    command:
-      description: The shell command line (the script and the URI went through standard input).
-      type: list
-      elements: str
-      sample: [/usr/bin/mongosh, --nodb, --quiet, --norc]
+    database:
+      description: The database named in O(mongodb_uri).
+      type: str
+      sample: ceilometer
+    collection:
+      description: The collection purged and compacted.
+      type: str
+      sample: meter
     ttl_seconds:
       description: Samples older than this were removed.
       type: int
       sample: 604800
     cutoff:
-      description: Samples with a C(timestamp) before this time (UTC, ISO 8601) were removed.
+      description: Samples with a C(timestamp) before this time (UTC, ISO 8601, to the millisecond) were removed
+        (would be, in check mode, if the module ran now).
       type: str
       sample: "2026-11-16T00:12:00.000Z"
-    compact_bytes_freed:
-      description: C(bytesFreed) as C(compact) reports it (MongoDB 4.4 and later), else V(null).
-      type: int
-      sample: 4012474368
     removed:
-      description: Documents removed from C(meter) (V(null) with a MongoDB 2.4 shell).
+      description: Samples removed from the collection; absent in check mode.
       type: int
       sample: 1843211
+    compact_bytes_freed:
+      description: C(bytesFreed) as C(compact) reports it (MongoDB 4.4 and later), else V(null); absent in check mode.
+      type: int
+      sample: 4012474368
     before:
-      description: C(db.stats()) sizes in bytes before (dataSize, storageSize, indexSize, fileSize, objects).
+      description: C(dbStats) sizes in bytes before the removal (dataSize, storageSize, indexSize, fileSize,
+        objects); V(null) where the server does not report one (fileSize is MMAPv1's). Absent in check mode.
       type: dict
       sample: {dataSize: 9126805504, storageSize: 10200547328, indexSize: 2114977792, fileSize: null,
                objects: 20123344}
     after:
-      description: The same after C(compact).
+      description: The same after C(compact); absent in check mode.
       type: dict
       sample: {dataSize: 5110000000, storageSize: 5600000000, indexSize: 1200000000, fileSize: null,
                objects: 18280133}
-    rc:
-      description: Exit status of the shell.
-      type: int
-      sample: 0
     duration:
-      description: Seconds the shell ran.
+      description: Seconds the removal and compact took; absent in check mode.
       type: float
       sample: 412.5
 '''
 
+import datetime
 import os
 import time
+import traceback
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.stackops.openstack.plugins.module_utils import ceilometer_retention as cr
 from ansible_collections.stackops.openstack.plugins.module_utils import ini
 from ansible_collections.stackops.openstack.plugins.module_utils import ini_module
+
+try:
+    import pymongo
+except ImportError:
+    pymongo = None
+    PYMONGO_IMPORT_ERROR = traceback.format_exc()
+else:
+    PYMONGO_IMPORT_ERROR = None
 
 DEB_PACKAGES = ("ceilometer-common", "python3-ceilometer", "python-ceilometer")
 RPM_PACKAGES = ("openstack-ceilometer-common", "openstack-ceilometer", "python3-ceilometer", "python-ceilometer")
@@ -433,9 +459,11 @@ class _Done:
         self.files = {}
         self.written = []
         self.ran = []
+        self.actions = []  # other things done, in words (samples removed from MongoDB)
 
     def summary(self):
         steps = ["wrote %s" % path for path in self.written] + ["ran %s" % command for command in self.ran]
+        steps += self.actions
         text = "Before this failure the module already " + " and ".join(steps)
         if self.written:
             text += ": restart the services that read the files written"
@@ -453,7 +481,7 @@ def _report_done_on_failure(module, done):
     def fail_json(msg, **kwargs):
         if done.files:
             kwargs.setdefault("files", done.files)
-        if done.written or done.ran:
+        if done.written or done.ran or done.actions:
             kwargs["changed"] = True
             msg = "%s. %s" % (msg, done.summary())
         fail(msg=msg, **kwargs)
@@ -528,52 +556,67 @@ def _purge(module, argv, done):
     return result
 
 
-def _mongodb_shell(module):
-    for shell in cr.MONGODB_SHELLS:
-        found = module.get_bin_path(shell)
-        if found:
-            return found
-    module.fail_json(msg="mongodb_compact needs the MongoDB shell: neither mongosh nor mongo is in PATH")
-    return None  # not reached
-
-
 def _mongodb_plan(module, uri, ttl_seconds, path):
-    """(argv, script) of the MongoDB sequence, checked before any file is written."""
+    """The database name, with pymongo there and a TTL to purge by, checked before any file is written."""
+    if pymongo is None:
+        module.fail_json(msg=missing_required_lib("pymongo", reason="for mongodb_compact"),
+                         exception=PYMONGO_IMPORT_ERROR)
     if ttl_seconds is None:
         module.fail_json(msg="mongodb_compact: the metering TTL in %s is not an integer; set metering_ttl" % path)
     try:
-        script = cr.mongodb_script(uri, ttl_seconds)
+        cr.mongodb_cutoff(ttl_seconds, datetime.datetime.now(datetime.timezone.utc))
+        return cr.mongodb_database(uri)
     except cr.RetentionError as exc:
         module.fail_json(msg="mongodb_compact: %s" % cr.redact(str(exc), [uri, cr.mongodb_password(uri)]))
-    return cr.mongodb_argv(_mongodb_shell(module)), script
+    return None  # not reached
 
 
-def _mongodb(module, uri, ttl_seconds, plan, purge, done):
-    """Run the sequence through the shell's stdin."""
-    argv, script = plan
+def _mongodb_client(uri):
+    """A pymongo client for the URI, which carries the host(s), the login and any option (tls, replicaSet...)."""
+    return pymongo.MongoClient(uri)
+
+
+def _mongodb_connect(module, uri, name):
+    """The database, after a ping and a dbStats with the URI's login, before any file is written."""
     secrets = [uri, cr.mongodb_password(uri)]
-    result = {"ran": False, "command": argv, "ttl_seconds": ttl_seconds}
-    if module.check_mode:
-        return result
-    start = time.monotonic()
-    rc, out, err = module.run_command(argv, data=script)
-    result.update(ran=True, rc=rc, duration=round(time.monotonic() - start, 3))
-    out, err = cr.redact(out, secrets), cr.redact(err, secrets)
-    # the removal may have run even when the shell then failed: changed either way
-    if rc != 0:
-        module.fail_json(msg=_failed(argv, rc, out, err), mongodb=result, purge=purge, changed=True)
+    where = "the MongoDB database %s at %s" % (name, cr.mongodb_hosts(uri))
     try:
-        report = cr.parse_mongodb_output(out)
-    except cr.RetentionError as exc:
-        module.fail_json(msg="%s: %s; it printed: %s" % (cr.command_line(argv), exc, (out + err).strip()[-2000:]),
-                         mongodb=result, purge=purge, changed=True)
-    result.update(removed=report.get("removed"), before=report.get("before"), after=report.get("after"),
-                  cutoff=report.get("cutoff"), compact_bytes_freed=report.get("compact_bytes_freed"))
-    if report.get("compact_ok") != 1:
-        module.fail_json(msg="compact of the meter collection failed: %s" % report.get("compact_error"),
-                         mongodb=result, purge=purge, changed=True)
-    done.ran.append(argv[0])
-    return result
+        client = _mongodb_client(uri)
+        database = client[name]
+        cr.mongodb_preflight(database)
+    except cr.MongoPurgeError as exc:
+        module.fail_json(msg="mongodb_compact: cannot use %s: %s failed: %s; nothing was changed"
+                             % (where, exc.step, cr.redact(exc.error, secrets)))
+    except Exception as exc:  # the URI refused by pymongo (an unknown option, a bad port)
+        module.fail_json(msg="mongodb_compact: cannot use %s: %s; nothing was changed"
+                             % (where, cr.redact(cr.library_error(exc), secrets)))
+    return client, database
+
+
+def _mongodb(module, uri, name, database, ttl_seconds, purge, done):
+    """Remove the expired samples and compact, through pymongo; fail with what was done before a failure."""
+    now = datetime.datetime.now(datetime.timezone.utc)
+    result = {"ran": False, "database": name, "collection": cr.MONGODB_COLLECTION, "ttl_seconds": ttl_seconds,
+              "cutoff": cr.iso_utc(cr.mongodb_cutoff(ttl_seconds, now))}
+    if module.check_mode:
+        return result, False
+    where = "%s.%s" % (name, cr.MONGODB_COLLECTION)
+    start = time.monotonic()
+    try:
+        report = cr.purge_mongodb(database, ttl_seconds, now)
+    except cr.MongoPurgeError as exc:
+        result.update(exc.report, ran=True, duration=round(time.monotonic() - start, 3))
+        if exc.report.get("removed"):
+            done.actions.append("removed %d samples older than %s from %s"
+                                % (exc.report["removed"], exc.report["cutoff"], where))
+        elif exc.removing:  # a removal that failed part-way may have removed some: a change, said so
+            done.actions.append("started removing the samples older than %s from %s (some may be gone)"
+                                % (exc.report["cutoff"], where))
+        module.fail_json(msg="mongodb_compact: %s failed on %s: %s"
+                             % (exc.step, where, cr.redact(exc.error, [uri, cr.mongodb_password(uri)])),
+                         mongodb=result, purge=purge)
+    result.update(report, ran=True, duration=round(time.monotonic() - start, 3))
+    return result, cr.mongodb_changed(report)
 
 
 def _cross_check(module, path, text, service, release, mismatch):
@@ -683,15 +726,19 @@ def main():
         alarm_ttl_now = cr.effective_alarm_history_ttl(texts[service])
 
     # the commands to run are found, and checked, before anything is written too
-    expirer = mongodb_plan = None
+    expirer = mongodb_name = None
     if params["purge"]:
         expirer = cr.expirer_argv(_resolve(module, params["expirer_command"], "expirer_command"), params["path"])
     if params["mongodb_compact"]:
-        mongodb_plan = _mongodb_plan(module, params["mongodb_uri"], metering_now, params["path"])
+        mongodb_name = _mongodb_plan(module, params["mongodb_uri"], metering_now, params["path"])
     if not module.check_mode:
         for role, path, before, after in edits:
             if after != before:
                 _check_writable(module, path)
+    # and the database answers, with this login (not in check mode, which touches no database)
+    client = database = None
+    if mongodb_name and not module.check_mode:
+        client, database = _mongodb_connect(module, params["mongodb_uri"], mongodb_name)
 
     if spec.deprecated:
         module.warn("the Ceilometer API and its database are deprecated since Ocata and gone in Queens: plan the "
@@ -711,9 +758,11 @@ def main():
     if expirer:
         purge = _purge(module, expirer, done)
         changed = changed or purge["ran"]
-    if mongodb_plan:
-        mongodb = _mongodb(module, params["mongodb_uri"], metering_now, mongodb_plan, purge, done)
-        changed = changed or mongodb["ran"]
+    if mongodb_name:
+        mongodb, freed = _mongodb(module, params["mongodb_uri"], mongodb_name, database, metering_now, purge, done)
+        changed = changed or freed
+    if client is not None:
+        client.close()
 
     result = dict(
         changed=changed,

@@ -12,9 +12,7 @@ openstack/panko at the tags named next to them.
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
+import datetime
 from pathlib import Path
 
 import pytest
@@ -22,6 +20,7 @@ from ansible_collections.stackops.openstack.plugins.module_utils import ceilomet
 from ansible_collections.stackops.openstack.plugins.module_utils import ini
 from ansible_collections.stackops.openstack.plugins.module_utils.ceilometer_retention import RetentionError
 from ansible_collections.stackops.openstack.tests.unit.module_harness import changed_lines
+from ansible_collections.stackops.openstack.tests.unit.mongodb_fakes import FakeDatabase
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "ini"
 URI = "mongodb://ceilometer:S3cr%40t-pw@mongo1:27017,mongo2:27017/ceilometer?replicaSet=rs0"
@@ -455,19 +454,6 @@ def test_expirer_argv():
         "/usr/bin/ceilometer-expirer", "--config-file", "/etc/ceilometer/ceilometer.conf"]
 
 
-@pytest.mark.parametrize("shell", ["mongosh", "mongo", "/usr/bin/mongosh", "/opt/mongodb/bin/mongo"])
-def test_mongodb_argv_has_no_secret(shell):
-    argv = cr.mongodb_argv(shell)
-    assert argv == [shell, "--nodb", "--quiet", "--norc"]
-    assert not [part for part in argv if "mongodb://" in part or PASSWORD in part]
-
-
-@pytest.mark.parametrize("shell", ["sh", "/usr/bin/mongod", "mongosh;rm"])
-def test_mongodb_argv_refuses_other_programs(shell):
-    with pytest.raises(RetentionError):
-        cr.mongodb_argv(shell)
-
-
 @pytest.mark.parametrize("uri, database", [
     (URI, "ceilometer"), ("mongodb://localhost/ceilometer", "ceilometer"),
     ("mongodb+srv://u:p@cluster.example.com/telemetry?retryWrites=true", "telemetry"),
@@ -499,94 +485,144 @@ def test_mongodb_password(uri, password):
     assert cr.mongodb_password(uri) == password
 
 
-def test_mongodb_script_sequence():
-    script = cr.mongodb_script(URI, 604800)
-    lines = script.splitlines()
-    assert lines[0] == 'var db = connect("%s");' % URI
-    order = [index for index, line in enumerate(lines) for marker in (
-        "var before = sizes();", "db.meter.remove({timestamp: {$lt: cutoff}})",
-        'db.runCommand({compact: "meter"})', "var after = sizes();", "print(") if marker in line]
-    assert order == sorted(order) and len(order) == 5
-    assert "var cutoff = new Date(new Date().getTime() - 604800 * 1000);" in lines
-    assert "db.stats(1)" in script
-    assert script.count(URI) == 1  # the URI is in the script (stdin), once
+@pytest.mark.parametrize("uri, hosts", [
+    (URI, "mongo1:27017,mongo2:27017"), ("mongodb://localhost/ceilometer", "localhost"),
+    ("mongodb+srv://u:p@cluster.example.com/telemetry", "cluster.example.com"), ("mongodb://u:p@[::1/db", "?"),
+])
+def test_mongodb_hosts_leave_the_login_out(uri, hosts):
+    assert cr.mongodb_hosts(uri) == hosts
 
 
-def test_mongodb_script_quotes_the_uri_as_a_js_string():
-    uri = 'mongodb://u:p"\\x\u00e9@h/ceilometer'
-    first = cr.mongodb_script(uri, 60).splitlines()[0]
-    assert first == "var db = connect(%s);" % json.dumps(uri)
-    assert json.loads(first[len("var db = connect("):-len(");")]) == uri
+NOW = datetime.datetime(2026, 11, 23, 0, 12, 0, 123456, tzinfo=datetime.timezone.utc)
+
+
+def test_mongodb_cutoff_is_utc_to_the_millisecond():
+    cutoff = cr.mongodb_cutoff(604800, NOW)
+    assert cutoff == datetime.datetime(2026, 11, 16, 0, 12, 0, 123000, tzinfo=datetime.timezone.utc)
+    assert cr.iso_utc(cutoff) == "2026-11-16T00:12:00.123Z"
+    # a clock in another zone gives the same instant
+    paris = datetime.timezone(datetime.timedelta(hours=1))
+    assert cr.mongodb_cutoff(604800, NOW.astimezone(paris)) == cutoff
 
 
 @pytest.mark.parametrize("ttl", [cr.FOREVER, 0, None, True, "604800", 1.5])
-def test_mongodb_script_needs_a_ttl(ttl):
+def test_mongodb_cutoff_needs_a_ttl(ttl):
     with pytest.raises(RetentionError) as exc:
-        cr.mongodb_script(URI, ttl)
+        cr.mongodb_cutoff(ttl, NOW)
     assert "nothing to remove" in str(exc.value)
-    assert PASSWORD not in str(exc.value)
 
 
-def test_mongodb_script_refuses_odd_collection():
+def test_mongodb_cutoff_needs_an_aware_time():
     with pytest.raises(RetentionError):
-        cr.mongodb_script(URI, 60, collection="meter; db.dropDatabase()")
+        cr.mongodb_cutoff(60, NOW.replace(tzinfo=None))
 
 
-FAKE_SHELL = r"""
-var calls = [];
-function Long(n) { this.n = n; }
-Long.prototype.valueOf = function () { return this.n; };
-var stats = [{dataSize: 900, storageSize: new Long(1000), indexSize: 100, objects: 40},
-             {dataSize: 500, storageSize: new Long(600), indexSize: 60, fileSize: 2048, objects: 25}];
-var fakeDb = {
-  stats: function (scale) { calls.push(["stats", scale]); return stats.shift(); },
-  meter: {remove: function (query) { calls.push(["remove", query.timestamp.$lt.getTime()]);
-                                     return {nRemoved: 15}; }},
-  runCommand: function (cmd) { calls.push(["runCommand", cmd]); return {ok: 1, bytesFreed: new Long(400)}; }
-};
-function connect(uri) { calls.push(["connect", uri]); return fakeDb; }
-function print(text) { console.log(text); }
-var started = Date.now();
-"""
+class Int64(int):
+    """bson.int64.Int64 is an int subclass."""
 
 
-@pytest.mark.skipif(shutil.which("node") is None, reason="node (JavaScript, as mongosh) not installed")
-def test_mongodb_script_runs_in_a_javascript_shell(tmp_path):
-    """Run the script under node with a fake connect()/db: syntax, order of calls, the result line."""
-    program = tmp_path / "compact.js"
-    program.write_text(FAKE_SHELL + cr.mongodb_script(URI, 3600)
-                       + 'console.log("CALLS " + JSON.stringify({calls: calls, started: started}));\n',
-                       encoding="utf-8")
-    out = subprocess.run(["node", str(program)], capture_output=True, text=True, check=True, timeout=60).stdout
-    report = cr.parse_mongodb_output(out)
-    assert report["before"] == {"dataSize": 900, "storageSize": 1000, "indexSize": 100, "fileSize": None,
-                                "objects": 40}
-    assert report["after"] == {"dataSize": 500, "storageSize": 600, "indexSize": 60, "fileSize": 2048,
-                               "objects": 25}
-    assert report["removed"] == 15 and report["compact_ok"] == 1 and report["compact_error"] is None
-    assert report["compact_bytes_freed"] == 400
-    trace = json.loads(next(line for line in out.splitlines() if line.startswith("CALLS "))[6:])
-    calls = trace["calls"]
-    assert [call[0] for call in calls] == ["connect", "stats", "remove", "runCommand", "stats"]
-    assert calls[0][1] == URI
-    assert calls[3][1] == {"compact": "meter"}
-    # the cutoff is one hour before the run
-    assert abs(calls[2][1] - (trace["started"] - 3600 * 1000)) < 5000
-
-
-@pytest.mark.parametrize("stdout, result", [
-    ('junk\nSTACKOPS_CEILOMETER_COMPACT {"removed": 3, "compact_ok": 1}\n', {"removed": 3, "compact_ok": 1}),
-    ('STACKOPS_CEILOMETER_COMPACT {"removed": null}', {"removed": None}),
+@pytest.mark.parametrize("stats, sizes", [
+    ({"dataSize": Int64(9), "storageSize": 10.0, "indexSize": 2, "objects": 3, "ok": 1.0},
+     {"dataSize": 9, "storageSize": 10, "indexSize": 2, "fileSize": None, "objects": 3}),
+    ({"dataSize": True, "storageSize": "10", "fileSize": 4096},
+     {"dataSize": None, "storageSize": None, "indexSize": None, "fileSize": 4096, "objects": None}),
 ])
-def test_parse_mongodb_output(stdout, result):
-    assert cr.parse_mongodb_output(stdout) == result
+def test_mongodb_sizes(stats, sizes):
+    assert cr.mongodb_sizes(stats) == sizes
 
 
-@pytest.mark.parametrize("stdout", ["", None, "MongoServerError: Authentication failed.",
-                                    "STACKOPS_CEILOMETER_COMPACT {broken"])
-def test_parse_mongodb_output_missing(stdout):
+def test_purge_mongodb_runs_stats_remove_compact_stats():
+    database = FakeDatabase()
+    report = cr.purge_mongodb(database, 3600, NOW)
+    cutoff = datetime.datetime(2026, 11, 22, 23, 12, 0, 123000, tzinfo=datetime.timezone.utc)
+    assert database.calls == [
+        ("dbStats", 1, {"scale": 1}),
+        ("delete_many", "meter", {"timestamp": {"$lt": cutoff}}),
+        ("compact", "meter", {}),
+        ("dbStats", 1, {"scale": 1}),
+    ]
+    assert report == {
+        "cutoff": "2026-11-22T23:12:00.123Z", "removed": 15, "compact_bytes_freed": 400,
+        "before": {"dataSize": 900, "storageSize": 1000, "indexSize": 100, "fileSize": None, "objects": 40},
+        "after": {"dataSize": 500, "storageSize": 600, "indexSize": 60, "fileSize": 2048, "objects": 25},
+    }
+    assert cr.mongodb_changed(report) is True
+
+
+def test_purge_mongodb_without_bytes_freed_reports_none():
+    # MongoDB before 4.4: compact answers {ok: 1} only
+    report = cr.purge_mongodb(FakeDatabase(compact={"ok": 1.0}), 3600, NOW)
+    assert report["compact_bytes_freed"] is None
+
+
+@pytest.mark.parametrize("fail, step, done, removing", [
+    ("dbStats", "dbStats", {"removed": None, "before": None}, False),
+    ("delete_many", "the removal of the samples older than 2026-11-22T23:12:00.123Z",
+     {"removed": None, "compact_bytes_freed": None}, True),
+    ("compact", "compact", {"removed": 15, "compact_bytes_freed": None, "after": None}, False),
+    (("dbStats", 2), "dbStats after compact", {"removed": 15, "compact_bytes_freed": 400, "after": None}, False),
+])
+def test_purge_mongodb_failure_says_which_step_and_what_was_done(fail, step, done, removing):
+    database = FakeDatabase(fail=fail, error="not authorized on ceilometer to execute command")
+    with pytest.raises(cr.MongoPurgeError) as exc:
+        cr.purge_mongodb(database, 3600, NOW)
+    assert exc.value.step == step
+    assert exc.value.error == "FakeOperationFailure: not authorized on ceilometer to execute command"
+    assert exc.value.removing is removing
+    assert exc.value.report["cutoff"] == "2026-11-22T23:12:00.123Z"
+    for key, value in done.items():
+        assert exc.value.report[key] == value, key
+    # nothing runs after the failed step
+    assert database.calls[-1][0] == (fail[0] if isinstance(fail, tuple) else fail)
+
+
+class OperationFailure(Exception):
+    """As pymongo's: the server's answer in details, and (pymongo 4) the raw document in the text."""
+
+    def __init__(self, details):
+        super().__init__("%s, full error: %r" % (details.get("errmsg"), details))
+        self.details = details
+
+
+@pytest.mark.parametrize("exc, text", [
+    (OperationFailure({"ok": 0.0, "errmsg": "authentication failed", "code": 18, "codeName": "AuthenticationFailed"}),
+     "OperationFailure: authentication failed (code 18 AuthenticationFailed)"),
+    (OperationFailure({"ok": 0.0, "errmsg": "compact not allowed on\nsecondary"}),
+     "OperationFailure: compact not allowed on secondary"),
+    (KeyError("payload"), "KeyError: 'payload'"),
+    (TimeoutError(), "TimeoutError"),
+])
+def test_library_error_is_one_line(exc, text):
+    assert cr.library_error(exc) == text
+
+
+def test_purge_mongodb_refuses_an_odd_collection_before_any_call():
+    database = FakeDatabase()
     with pytest.raises(RetentionError):
-        cr.parse_mongodb_output(stdout)
+        cr.purge_mongodb(database, 60, NOW, collection="meter; db.dropDatabase()")
+    assert database.calls == []
+
+
+def test_mongodb_preflight_pings_then_reads_the_stats():
+    database = FakeDatabase()
+    cr.mongodb_preflight(database)
+    assert [call[0] for call in database.calls] == ["ping", "dbStats"]
+    with pytest.raises(cr.MongoPurgeError) as exc:
+        cr.mongodb_preflight(FakeDatabase(fail="dbStats", error="command dbStats requires authentication"))
+    assert exc.value.step == "dbStats" and "requires authentication" in exc.value.error
+
+
+@pytest.mark.parametrize("report, changed", [
+    ({"removed": 3, "compact_bytes_freed": 0}, True),
+    ({"removed": 0, "compact_bytes_freed": 0}, False),
+    ({"removed": 0, "compact_bytes_freed": 4096}, True),
+    # MongoDB before 4.4: no bytesFreed, the storage size tells
+    ({"removed": 0, "compact_bytes_freed": None, "before": {"storageSize": 10}, "after": {"storageSize": 8}}, True),
+    ({"removed": 0, "compact_bytes_freed": None, "before": {"storageSize": 10}, "after": {"storageSize": 10}}, False),
+    ({"removed": 0, "compact_bytes_freed": None, "before": {"storageSize": None}, "after": {"storageSize": 8}}, False),
+])
+def test_mongodb_changed(report, changed):
+    assert cr.mongodb_changed(report) is changed
 
 
 def test_redact():

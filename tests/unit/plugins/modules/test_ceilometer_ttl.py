@@ -3,15 +3,19 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Unit tests for plugins/modules/ceilometer_ttl.py: main() on copies of the fixture files.
 
-Commands (ceilometer-expirer, mongosh/mongo, dpkg-query, rpm) never run: get_bin_path
-and run_command are patched, and every call is recorded with its stdin and keyword
-arguments, so the tests see exactly what would be executed.
+Commands (ceilometer-expirer, dpkg-query, rpm) never run: get_bin_path and run_command
+are patched, and every call is recorded with its stdin and keyword arguments, so the
+tests see exactly what would be executed. MongoDB is a recording stand-in for the pymongo
+calls (tests/unit/mongodb_fakes.py); the integration target ceilometer_ttl_mongodb runs
+the module against MongoDB wire-protocol servers.
 """
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
+import types
 from pathlib import Path
 
 import pytest
@@ -20,6 +24,7 @@ from ansible_collections.stackops.openstack.plugins.module_utils import ceilomet
 from ansible_collections.stackops.openstack.plugins.module_utils import ini
 from ansible_collections.stackops.openstack.plugins.modules import ceilometer_ttl as module
 from ansible_collections.stackops.openstack.tests.unit.module_harness import changed_lines, exit_result, fail_result, patch_exits
+from ansible_collections.stackops.openstack.tests.unit.mongodb_fakes import FakeClient, FakeDatabase
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "ini"
 MONGO_PASSWORD = "M0ng0:s3cr3t"
@@ -47,8 +52,8 @@ class Commands:
     """Stands in for get_bin_path and run_command; answers are set per test."""
 
     def __init__(self):
-        self.paths = {"ceilometer-expirer": "/usr/bin/ceilometer-expirer", "mongosh": "/usr/bin/mongosh",
-                      "mongo": "/usr/bin/mongo", "dpkg-query": "/usr/bin/dpkg-query", "rpm": None}
+        self.paths = {"ceilometer-expirer": "/usr/bin/ceilometer-expirer", "dpkg-query": "/usr/bin/dpkg-query",
+                      "rpm": None}
         self.calls = []
         self.answers = []  # (predicate(argv) -> bool, (rc, out, err) or callable(argv, kwargs))
 
@@ -572,111 +577,153 @@ def test_purge_without_an_expirer_fails_before_the_edit(tmp_path, commands, comm
 # --------------------------------------------------------------------------- MongoDB
 
 
-def mongo_reply(removed=1843211, ok=1, errmsg=None, echo=""):
-    report = {"before": {"dataSize": 9000, "storageSize": 10000, "indexSize": 2000, "fileSize": None,
-                         "objects": 30},
-              "after": {"dataSize": 5000, "storageSize": 6000, "indexSize": 1000, "fileSize": None,
-                        "objects": 20},
-              "cutoff": "2026-11-16T00:00:00.000Z", "removed": removed, "compact_ok": ok,
-              "compact_error": errmsg, "compact_bytes_freed": 4000}
-    return 0, echo + cr.MONGODB_MARKER + json.dumps(report) + "\n", ""
+@pytest.fixture
+def mongodb(monkeypatch):
+    """pymongo importable, and MongoClient(uri) giving a FakeDatabase (client.database) that records calls."""
+    client = FakeClient(FakeDatabase())
+    client.database.stats.insert(0, dict(client.database.stats[0]))  # the preflight's dbStats answer
+    monkeypatch.setattr(module, "pymongo", types.SimpleNamespace(MongoClient=client.connect))
+    return client
 
 
-def test_mongodb_sequence_goes_through_stdin(tmp_path, commands):
+def dumped_without_secret(result):
+    dumped = json.dumps(result)
+    assert MONGO_PASSWORD not in dumped and MONGO_URI not in dumped and "M0ng0" not in dumped
+    return dumped
+
+
+def test_mongodb_removes_then_compacts_through_the_library(tmp_path, commands, mongodb):
     conf, aodh_conf = copy(tmp_path, "kilo")
     commands.answer("ceilometer-expirer", (0, "", ""))
-    commands.answer("mongosh", mongo_reply())
+    started = datetime.datetime.now(datetime.timezone.utc)
     result = run(conf, aodh_conf, release="kilo", metering_ttl="7d", purge=True, mongodb_compact=True,
                  mongodb_uri=MONGO_URI)
-    (expirer_argv, expirer_kwargs), (argv, kwargs) = commands.calls
-    assert expirer_kwargs == {}
-    assert expirer_argv[0] == "/usr/bin/ceilometer-expirer"  # the expirer first, then MongoDB
-    assert argv == ["/usr/bin/mongosh", "--nodb", "--quiet", "--norc"]
-    # the URI and its password only on stdin: not on the command line, not in the environment
-    assert set(kwargs) == {"data"}
-    assert kwargs["data"] == cr.mongodb_script(MONGO_URI, 604800)
-    assert not [part for part in argv if "M0ng0" in part or "mongodb://" in part]
-    mongodb = result["mongodb"]
-    assert mongodb["ran"] is True and mongodb["rc"] == 0 and mongodb["ttl_seconds"] == 604800
-    assert mongodb["removed"] == 1843211 and mongodb["compact_bytes_freed"] == 4000
-    assert mongodb["before"]["storageSize"] == 10000 and mongodb["after"]["storageSize"] == 6000
-    assert mongodb["command"] == argv
-    dumped = json.dumps(result)
-    assert MONGO_PASSWORD not in dumped and MONGO_URI not in dumped and "M0ng0%3As3cr3t" not in dumped
+    # the expirer is the only command run; the URI went to the library only, in this process
+    (expirer_argv, expirer_kwargs), = commands.calls
+    assert expirer_argv[0] == "/usr/bin/ceilometer-expirer" and expirer_kwargs == {}
+    assert mongodb.uris == [MONGO_URI] and mongodb.names == ["ceilometer"] and mongodb.closed
+    calls = mongodb.database.calls
+    # checked before the edit (ping, dbStats), then the purge after the expirer
+    assert [call[0] for call in calls] == ["ping", "dbStats", "dbStats", "delete_many", "compact", "dbStats"]
+    cutoff = calls[3][2]["timestamp"]["$lt"]
+    assert calls[3][:2] == ("delete_many", "meter") and calls[4][:2] == ("compact", "meter")
+    assert abs(cutoff - (started - datetime.timedelta(days=7))) < datetime.timedelta(seconds=60)
+    assert result["changed"] is True
+    assert result["mongodb"] == {
+        "ran": True, "database": "ceilometer", "collection": "meter", "ttl_seconds": 604800,
+        "cutoff": cr.iso_utc(cutoff), "removed": 15, "compact_bytes_freed": 400,
+        "before": {"dataSize": 900, "storageSize": 1000, "indexSize": 100, "fileSize": None, "objects": 40},
+        "after": {"dataSize": 500, "storageSize": 600, "indexSize": 60, "fileSize": 2048, "objects": 25},
+        "duration": result["mongodb"]["duration"],
+    }
+    dumped_without_secret(result)
 
 
-def test_mongodb_uses_the_ttl_in_the_file(tmp_path, commands):
+def test_mongodb_uses_the_ttl_in_the_file(tmp_path, mongodb):
     conf, aodh_conf = copy(tmp_path, "liberty")
-    commands.answer("mongosh", mongo_reply())
     result = run(conf, aodh_conf, release="liberty", mongodb_compact=True, mongodb_uri=MONGO_URI)
     assert result["mongodb"]["ttl_seconds"] == 2592000
-    assert commands.calls[0][1]["data"] == cr.mongodb_script(MONGO_URI, 2592000)
+    assert result["files"]["ceilometer"]["changed"] is False
 
 
-def test_mongodb_falls_back_to_the_legacy_shell(tmp_path, commands):
-    conf, aodh_conf = copy(tmp_path, "kilo")
-    commands.paths["mongosh"] = None
-    commands.answer("mongo", mongo_reply(removed=None))
-    result = run(conf, aodh_conf, release="kilo", mongodb_compact=True, mongodb_uri=MONGO_URI)
-    assert commands.calls[0][0] == ["/usr/bin/mongo", "--nodb", "--quiet", "--norc"]
-    assert result["mongodb"]["removed"] is None
+def test_mongodb_with_nothing_to_remove_or_free_is_no_change(tmp_path, mongodb):
+    conf, aodh_conf = copy(tmp_path, "liberty")  # the file already says 30 days
+    mongodb.database.removed = 0
+    mongodb.database.compact = {"ok": 1.0, "bytesFreed": 0}
+    result = run(conf, aodh_conf, release="liberty", metering_ttl="30d", mongodb_compact=True,
+                 mongodb_uri=MONGO_URI)
+    assert result["changed"] is False
+    assert result["mongodb"]["ran"] is True and result["mongodb"]["removed"] == 0
 
 
-def test_mongodb_without_a_shell_fails_before_the_edit(tmp_path, commands):
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_mongodb_without_pymongo_fails_before_the_edit(tmp_path, monkeypatch, check_mode):
     conf, aodh_conf = copy(tmp_path, "kilo")
     state = snapshot(conf)
-    commands.paths.update({"mongosh": None, "mongo": None})
-    msg = run_fail(conf, aodh_conf, release="kilo", metering_ttl="2d", mongodb_compact=True,
+    monkeypatch.setattr(module, "pymongo", None)
+    msg = run_fail(conf, aodh_conf, check_mode=check_mode, release="kilo", metering_ttl="2d", mongodb_compact=True,
                    mongodb_uri=MONGO_URI)["msg"]
-    assert msg == "mongodb_compact needs the MongoDB shell: neither mongosh nor mongo is in PATH"
+    assert msg.startswith("Failed to import the required Python library (pymongo) on ")
+    assert "This is required for mongodb_compact." in msg
     assert snapshot(conf) == state
 
 
-def test_mongodb_needs_a_ttl(tmp_path, commands):
+def test_mongodb_needs_a_ttl(tmp_path, commands, mongodb):
     conf, aodh_conf = copy(tmp_path, "pike")  # the Pike sample: no event TTL, metering unset
     state = snapshot(conf)
     result = run_fail(conf, aodh_conf, release="pike", metering_ttl=-1, mongodb_compact=True,
                       mongodb_uri=MONGO_URI)
     assert "nothing is older than forever" in result["msg"]
-    assert commands.calls == []
+    assert commands.calls == [] and mongodb.uris == []
     assert snapshot(conf) == state
-    assert MONGO_PASSWORD not in json.dumps(result)
+    dumped_without_secret(result)
 
 
-def test_mongodb_with_an_unreadable_ttl(tmp_path, commands):
+def test_mongodb_with_an_unreadable_ttl(tmp_path, commands, mongodb):
     conf, aodh_conf = copy(tmp_path, "liberty")
     conf.write_text(text(conf).replace("metering_time_to_live = 2592000", "metering_time_to_live = 30d"),
                     encoding="utf-8")
     result = run_fail(conf, aodh_conf, release="liberty", mongodb_compact=True, mongodb_uri=MONGO_URI)
     assert result["msg"] == ("mongodb_compact: the metering TTL in %s is not an integer; set metering_ttl" % conf)
-    assert commands.calls == []
+    assert commands.calls == [] and mongodb.uris == []
 
 
-def test_mongodb_not_in_check_mode(tmp_path, commands):
+def test_mongodb_not_in_check_mode(tmp_path, commands, mongodb):
     conf, aodh_conf = copy(tmp_path, "kilo")
-    result = run(conf, aodh_conf, check_mode=True, release="kilo", metering_ttl="7d", mongodb_compact=True,
-                 mongodb_uri=MONGO_URI)
-    assert commands.calls == []
-    assert result["mongodb"] == {"ran": False, "command": ["/usr/bin/mongosh", "--nodb", "--quiet", "--norc"],
+    state = snapshot(conf)
+    result = run(conf, aodh_conf, check_mode=True, release="kilo", metering_ttl="7d", purge=True,
+                 mongodb_compact=True, mongodb_uri=MONGO_URI)
+    # no command, no connection: the database is not contacted at all
+    assert commands.calls == [] and mongodb.uris == [] and mongodb.database.calls == []
+    assert result["changed"] is True  # the file would change
+    assert snapshot(conf) == state
+    cutoff = result["mongodb"].pop("cutoff")
+    assert result["mongodb"] == {"ran": False, "database": "ceilometer", "collection": "meter",
                                  "ttl_seconds": 604800}
+    assert cutoff.endswith("Z") and len(cutoff) == len("2026-11-16T00:12:00.000Z")
 
 
-@pytest.mark.parametrize("reply, fragment", [
-    ((1, "", "MongoServerError: Authentication failed for mongodb://ceilometer:M0ng0%3As3cr3t@mongo1:27017/"
-             "ceilometer (user ceilometer:M0ng0:s3cr3t)"),
-     "failed with exit status 1: MongoServerError: Authentication failed for ********"),
-    ((0, "uncaught exception: ReferenceError\n", ""), "printed no result line"),
-    (mongo_reply(ok=0, errmsg="compact not allowed on secondary"),
-     "compact of the meter collection failed: compact not allowed on secondary"),
-])
-def test_mongodb_failures_never_show_the_password(tmp_path, commands, reply, fragment):
+URI_IN_ERROR = "Authentication failed for %s (user ceilometer:%s)" % (MONGO_URI, MONGO_PASSWORD)
+
+
+@pytest.mark.parametrize("fail, step", [("ping", "ping"), ("dbStats", "dbStats")])
+def test_mongodb_unreachable_or_refused_fails_before_anything_is_written(tmp_path, commands, mongodb, fail, step):
     conf, aodh_conf = copy(tmp_path, "kilo")
-    commands.answer("mongosh", reply)
-    result = run_fail(conf, aodh_conf, release="kilo", mongodb_compact=True, mongodb_uri=MONGO_URI)
-    assert fragment in result["msg"]
-    assert result["files"]["ceilometer"]["changed"] is False and result["purge"] is None
-    dumped = json.dumps(result)
-    assert MONGO_PASSWORD not in dumped and "M0ng0%3As3cr3t" not in dumped and "M0ng0" not in dumped
+    state = snapshot(conf)
+    mongodb.database.fail, mongodb.database.error = fail, URI_IN_ERROR
+    result = run_fail(conf, aodh_conf, release="kilo", metering_ttl="2d", purge=True, mongodb_compact=True,
+                      mongodb_uri=MONGO_URI)
+    assert result["msg"] == ("mongodb_compact: cannot use the MongoDB database ceilometer at mongo1:27017: %s failed: "
+                             "FakeOperationFailure: Authentication failed for ******** (user ceilometer:********); "
+                             "nothing was changed" % step)
+    assert "changed" not in result
+    assert snapshot(conf) == state and commands.calls == []
+    dumped_without_secret(result)
+
+
+def test_mongodb_uri_refused_by_the_library_fails_before_anything_is_written(tmp_path, monkeypatch):
+    conf, aodh_conf = copy(tmp_path, "kilo")
+    state = snapshot(conf)
+
+    def refuse(uri):
+        raise ValueError("Unknown option tlz in %s" % uri)
+    monkeypatch.setattr(module, "pymongo", types.SimpleNamespace(MongoClient=refuse))
+    result = run_fail(conf, aodh_conf, release="kilo", metering_ttl="2d", mongodb_compact=True,
+                      mongodb_uri=MONGO_URI)
+    assert result["msg"] == ("mongodb_compact: cannot use the MongoDB database ceilometer at mongo1:27017: "
+                             "ValueError: Unknown option tlz in ********; nothing was changed")
+    assert snapshot(conf) == state
+    dumped_without_secret(result)
+
+
+def test_mongodb_failing_before_the_removal_with_nothing_done_is_no_change(tmp_path, mongodb):
+    conf, aodh_conf = copy(tmp_path, "liberty")  # already 30 days: nothing to write
+    mongodb.database.fail = ("dbStats", 2)  # the preflight's passes, the purge's fails
+    result = run_fail(conf, aodh_conf, release="liberty", metering_ttl="30d", mongodb_compact=True,
+                      mongodb_uri=MONGO_URI)
+    assert "changed" not in result
+    assert result["msg"] == "mongodb_compact: dbStats failed on ceilometer.meter: FakeOperationFailure: command failed"
+    assert result["mongodb"]["ran"] is True and result["mongodb"]["removed"] is None
 
 
 # --------------------------------------------------------------------------- a failure after a write (item 13)
@@ -733,18 +780,38 @@ def test_an_unwritable_second_file_fails_before_the_first_is_written(tmp_path, m
                alarm_history=False)["changed"] is True
 
 
-def test_mongodb_failure_after_the_expirer_and_an_edit_names_both(tmp_path, commands):
+def test_mongodb_compact_failing_after_the_removal_names_the_edit_the_expirer_and_the_removal(
+        tmp_path, commands, mongodb):
     conf, aodh_conf = copy(tmp_path, "kilo")
     commands.answer("ceilometer-expirer", (0, "", ""))
-    commands.answer("mongosh", (0, "uncaught exception: ReferenceError\n", ""))
+    mongodb.database.fail, mongodb.database.error = "compact", "compact not allowed on secondary; " + URI_IN_ERROR
     result = run_fail(conf, aodh_conf, release="kilo", metering_ttl="2w", purge=True, mongodb_compact=True,
                       mongodb_uri=MONGO_URI)
+    cutoff = result["mongodb"]["cutoff"]
     assert result["changed"] is True
-    assert result["msg"].endswith("Before this failure the module already wrote %s and ran "
-                                  "/usr/bin/ceilometer-expirer: restart the services that read the files written"
-                                  % conf)
-    assert result["purge"]["rc"] == 0 and result["mongodb"]["ran"] is True
-    assert MONGO_PASSWORD not in json.dumps(result)
+    assert result["msg"] == (
+        "mongodb_compact: compact failed on ceilometer.meter: FakeOperationFailure: compact not allowed on "
+        "secondary; Authentication failed for ******** (user ceilometer:********). Before this failure the module "
+        "already wrote %s and ran /usr/bin/ceilometer-expirer and removed 15 samples older than %s from "
+        "ceilometer.meter: restart the services that read the files written" % (conf, cutoff))
+    assert result["purge"]["rc"] == 0
+    assert result["mongodb"]["ran"] is True and result["mongodb"]["removed"] == 15
+    assert result["mongodb"]["before"]["objects"] == 40 and result["mongodb"]["after"] is None
+    assert result["files"]["ceilometer"]["changed"] is True
+    dumped_without_secret(result)
+
+
+def test_mongodb_removal_failing_part_way_is_a_change(tmp_path, mongodb):
+    conf, aodh_conf = copy(tmp_path, "liberty")  # already 30 days: nothing written
+    mongodb.database.fail, mongodb.database.error = "delete_many", "connection reset by peer"
+    result = run_fail(conf, aodh_conf, release="liberty", metering_ttl="30d", mongodb_compact=True,
+                      mongodb_uri=MONGO_URI)
+    cutoff = result["mongodb"]["cutoff"]
+    assert result["changed"] is True
+    assert result["msg"] == (
+        "mongodb_compact: the removal of the samples older than %s failed on ceilometer.meter: FakeOperationFailure: "
+        "connection reset by peer. Before this failure the module already started removing the samples older than "
+        "%s from ceilometer.meter (some may be gone)" % (cutoff, cutoff))
 
 
 # --------------------------------------------------------------------------- alarm history TTL (item 16)
