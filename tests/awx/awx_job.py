@@ -237,17 +237,20 @@ def run_job(job_dir: Path, collections: Path, playbook: str, inventories: list[s
     if limit:
         command += ["--limit", limit]
     if cmdline:
-        command += ["--cmdline", " ".join(cmdline)]
+        command.append("--cmdline=" + " ".join(cmdline))  # one argument, though it starts with --
     start = time.monotonic()
-    subprocess.run(command, env=job_environment(os.environ, collections), stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL, check=False)
+    with open(job_dir / "runner.log", "w", encoding="utf-8") as log:
+        subprocess.run(command, env=job_environment(os.environ, collections), stdout=log, stderr=subprocess.STDOUT,
+                       check=False)
     seconds = time.monotonic() - start
     artifacts = job_dir / "artifacts" / "job"
     events = [json.loads(path.read_text()) for path in sorted((artifacts / "job_events").glob("*.json"))]
-    rc_file, status_file = artifacts / "rc", artifacts / "status"
+    rc_file, status_file, command_file = artifacts / "rc", artifacts / "status", artifacts / "command"
     return {
         "rc": int(rc_file.read_text()) if rc_file.is_file() else -1,
         "status": status_file.read_text().strip() if status_file.is_file() else "unknown",
+        # the ansible-playbook command line ansible-runner ran
+        "command": json.loads(command_file.read_text())["command"] if command_file.is_file() else [],
         "seconds": round(seconds, 1),
         "events": len(events),
         "stdout": str(artifacts / "stdout"),
@@ -297,7 +300,8 @@ def main(argv=None) -> int:
                    "extra_vars": sorted(launch["extra_vars"])})
     print(f"=== AWX job {args.playbook} ({args.job_type}) in {job_dir.relative_to(REPO)}")
     print(format_summary(result, result["status"], result["rc"], result["seconds"]))
-    clean = leak_check(job_dir, result["stdout"], args.secrets_from, args.secrets_json)
+    clean = Path(result["stdout"]).is_file() and leak_check(job_dir, result["stdout"], args.secrets_from,
+                                                              args.secrets_json)
     result["secrets_shown"] = not clean
     if args.summary:
         args.summary.write_text(json.dumps(result, indent=1))
@@ -306,8 +310,10 @@ def main(argv=None) -> int:
         print(f"ERROR: the roles ran from {result['collection_path']}, not from the project update's {collections}")
     if not ok:
         print(f"ERROR: rc {result['rc']}, expected {args.expect_rc}; the end of the job's output:")
-        lines = Path(result["stdout"]).read_text(errors="replace").splitlines() if Path(result["stdout"]).is_file() else []
-        print("\n".join(lines[-40:]))
+        output = Path(result["stdout"])
+        if not output.is_file():  # ansible-runner did not start the job: its own messages
+            output = job_dir / "runner.log"
+        print("\n".join(output.read_text(errors="replace").splitlines()[-40:]))
         return 1
     if not args.keep:
         shutil.rmtree(job_dir, ignore_errors=True)

@@ -61,6 +61,9 @@ def test_counts_per_task_host_by_host():
         "ok": 1, "changed": 1, "failed": 0, "skipped": 0, "unreachable": 1, "ignored": 0}
     assert awx_job.task_counts(summary, "Probe") == {
         "ok": 0, "changed": 0, "failed": 0, "skipped": 1, "unreachable": 0, "ignored": 1}
+    assert summary["counts"] == {"Gathering Facts": {"ok": 2}, "Write": {"ok": 1, "changed": 1, "unreachable": 1},
+                                 "Probe": {"skipped": 1, "ignored": 1}, "Show the cluster as a table": {"ok": 1},
+                                 "Check": {"failed": 1}}
     assert summary["messages"] == {"Show the cluster as a table": [["node  state", "db1   Synced"]]}
     assert summary["failures"] == [{"task": "Check", "host": "db2", "msg": "bad"}]
     assert summary["stats"]["db1"] == {"ok": 4, "changed": 1, "failures": 0, "skipped": 0, "dark": 0, "ignored": 1,
@@ -124,11 +127,15 @@ def test_playbook_fails_without_hosts(playbook, tmp_path):
     inventory = tmp_path / "hosts.ini"
     inventory.write_text(INVENTORIES[inventory_kind])
     summary = tmp_path / "summary.json"
+    # one of them as a Check job with diff mode, as the job template's prompts allow
+    prompts = ["--job-type", "check", "--diff"] if playbook == "galera_recover" else []
     rc = awx_job.main(["--playbook", playbook, "--inventory", str(inventory), "--answers", json.dumps(answers),
-                       "--expect-rc", "2", "--summary", str(summary)])
+                       "--expect-rc", "2", "--summary", str(summary)] + prompts)
     result = json.loads(summary.read_text())
     assert rc == 0, result
     assert result["status"] == "failed" and result["rc"] == 2
+    assert result["command"][:1] == ["ansible-playbook"] and result["command"][-1] == f"{playbook}.yml"
+    assert ("--check" in result["command"] and "--diff" in result["command"]) is bool(prompts)
     # the first play stopped the job: one task ran, on localhost, and failed
     assert [(entry["task"], entry["failed"]) for entry in result["tasks"]] == [("The target hosts are in the inventory", 1)]
     assert list(result["stats"]) == ["localhost"]
