@@ -8,6 +8,10 @@
 # of the OpenStack lab's generated passwords (with_openstack_lab.sh copies them to
 # STACKOPS_LAB_SECRETS_DIR before the lab goes). tools/check_secret_leaks.py says where,
 # never what. INTEGRATION_TARGETS_DIR runs the targets of another directory.
+#
+# Every target runs here, whatever its `aliases` file says: the aliases (unsupported,
+# destructive, needs/root) only keep a plain `ansible-test integration` from starting the
+# labs. `run.sh --list` prints the targets this script would run, and runs none.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -17,8 +21,16 @@ export PATH="$repo/.venv/bin:$PATH" ANSIBLE_CONFIG="$repo/ansible.cfg" STACKOPS_
 export ANSIBLE_DIFF_ALWAYS=true
 # per-task times in each target's log, to see where make test goes
 export ANSIBLE_CALLBACKS_ENABLED=ansible.posix.profile_tasks
+list=0
+if [ "${1:-}" = --list ]; then list=1; shift; fi
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || mapfile -t targets < <(find "$targets_dir" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort)
+if [ "$list" = 1 ]; then
+  for target in "${targets[@]}"; do
+    printf '%-24s %s\n' "$target" "aliases: $(grep -v -e '^#' -e '^$' "$targets_dir/$target/aliases" 2>/dev/null | tr '\n' ' ')"
+  done
+  exit 0
+fi
 mkdir -p "$logs"
 secrets=$(mktemp -d)
 trap 'rm -rf "$secrets"' EXIT
