@@ -63,8 +63,10 @@ integration: link
 molecule: link
 	tools/molecule.sh
 
+# the tarball as a user installs it, then what ansible-builder reads from it (tools/ee.sh)
 build:
 	tools/build_smoke.sh
+	tools/ee.sh check
 
 # antsibull-docs + Sphinx in their own venv (.build/venvs/docs); any warning fails it
 docs:
