@@ -1,6 +1,6 @@
 # The two commands of the README, and the smaller steps they are made of.
 #   make demo   the local lab (podman containers with systemd) and the main job on it
-#   make test   every check: lint, sanity, units, integration, molecule, build
+#   make test   every check: lint, sanity, units, build, release-check, docs, integration, molecule
 # Both install what they need first (tools/bootstrap.sh: apt, podman, .venv, images).
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -13,12 +13,13 @@ export ANSIBLE_FORCE_COLOR ?= 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 COLLECTION_LINK := .build/collections/ansible_collections/stackops/openstack
 
-.PHONY: help demo test bootstrap link lint sanity units integration molecule build docs benchmark lab-down clean
+.PHONY: help demo test bootstrap link lint sanity units integration molecule build release-check docs benchmark lab-down clean
 
 help:
 	@echo "make demo         bring up the local lab and run the main job on it"
-	@echo "make test         run every check (lint sanity units build docs integration molecule)"
+	@echo "make test         run every check (lint sanity units build release-check docs integration molecule)"
 	@echo "make lint|sanity|units|integration|molecule|build   one layer"
+	@echo "make release-check  galaxy-importer with Automation Hub's settings on the tarball, release notes complete"
 	@echo "make docs         build the HTML docs site offline into .build/docs/html"
 	@echo "make benchmark    print the galera_cluster_status benchmark"
 	@echo "make lab-down     remove every lab container, namespace and network"
@@ -35,7 +36,7 @@ demo: bootstrap link
 # Each layer's time is printed at the end, also when a layer fails.
 test: bootstrap link
 	@start=$$(date +%s); times=(); status=0; \
-	for layer in lint sanity units build docs integration molecule; do \
+	for layer in lint sanity units build release-check docs integration molecule; do \
 	  echo "=== make $$layer"; layer_start=$$(date +%s); \
 	  if $(MAKE) --no-print-directory $$layer; then result=passed; else result=FAILED; status=1; fi; \
 	  times+=("$$(printf '%-12s %-7s %5d s' $$layer $$result $$(( $$(date +%s) - layer_start )))"); \
@@ -67,6 +68,12 @@ molecule: link
 build:
 	tools/build_smoke.sh
 	tools/ee.sh check
+
+# galaxy-importer (its own venv .build/venvs/galaxy-importer) with Automation Hub's settings on
+# the built tarball, and the release notes listing everything (tools/release_check.sh;
+# tools/release_check.sh --publish also refuses what Galaxy would refuse, e.g. no repository)
+release-check:
+	tools/release_check.sh
 
 # antsibull-docs + Sphinx in their own venv (.build/venvs/docs); any warning fails it
 docs:

@@ -119,9 +119,17 @@ importer_log=$out/galaxy-importer.log
 rc=0
 # from an empty directory (it writes importer_result.json there), without this checkout's
 # ansible.cfg, with the importer venv's ansible-doc, ansible-lint and flake8 first on PATH
+# (the ansible-lint step's start and end are noted: the importer gives it 180 s, then stops it)
 (cd "$work" && env -u ANSIBLE_CONFIG -u ANSIBLE_COLLECTIONS_PATH PATH="$venv/bin:$PATH" \
    GALAXY_IMPORTER_CONFIG="$repo/tools/galaxy-importer.cfg" ANSIBLE_NOCOLOR=1 \
-   "$venv/bin/python" -m galaxy_importer.main "$candidate") >"$importer_log" 2>&1 || rc=$?
+   "$venv/bin/python" -m galaxy_importer.main "$candidate" 2>&1 \
+ | while IFS= read -r line; do
+     printf '%s\n' "$line"
+     case "$line" in
+       "Linting collection via ansible-lint"*) date +%s >"$work/lint-start" ;;
+       "...ansible-lint run complete") date +%s >"$work/lint-end" ;;
+     esac
+   done) >"$importer_log" || rc=$?
 [ ! -f "$work/importer_result.json" ] || cp "$work/importer_result.json" "$out/importer_result.json"
 echo "--- galaxy-importer, last lines (whole log: ${importer_log#"$repo"/})"
 grep -v -e '^Loading ' -e '^Linting .* via flake8\.\.\.$' "$importer_log" | tail -n 12 | sed 's/^/    /'
@@ -129,11 +137,20 @@ echo "---"
 
 errors=$(grep -c '^ERROR:' "$importer_log" || true)
 unexplained=()
+shipped=$(tar -tzf "$tarball")
 while IFS= read -r line; do
   ok=0
   for pattern in "${JUSTIFIED[@]}"; do
     if [[ "$line" =~ $pattern ]]; then ok=1; break; fi
   done
+  # The importer hands ansible-lint ANSIBLE_COLLECTIONS_PATH=<tmp>/ansible_collections, one level
+  # too deep for ansible-lint's own lookup of an imported playbook, so every
+  # `import_playbook: stackops.openstack.NAME` (docs/awx/project) is "not found" there, while
+  # `make lint` resolves the same files. Accepted only for a playbook the tarball really ships.
+  if [[ "$line" =~ ^WARNING:\ ERROR\ +Failed\ to\ find\ stackops\.openstack\.([a-z0-9_]+)\ playbook\.$ ]] \
+     && grep -qx "playbooks/${BASH_REMATCH[1]}.yml" <<<"$shipped"; then
+    ok=1
+  fi
   [ "$ok" = 1 ] || unexplained+=("$line")
 done < <(grep '^WARNING:' "$importer_log" || true)
 justified=$(( $(grep -c '^WARNING:' "$importer_log" || true) - ${#unexplained[@]} ))
@@ -152,7 +169,11 @@ if [ ${#unexplained[@]} -gt 0 ]; then
   printf '    %s\n' "${unexplained[@]}"
   status=1
 fi
-log "galaxy-importer: $errors error(s), ${#unexplained[@]} unjustified and $justified justified warning(s)"
+lint_time=
+if [ -f "$work/lint-start" ] && [ -f "$work/lint-end" ]; then
+  lint_time=", ansible-lint took $(( $(cat "$work/lint-end") - $(cat "$work/lint-start") )) s of the importer's 180"
+fi
+log "galaxy-importer: $errors error(s), ${#unexplained[@]} unjustified and $justified justified warning(s)$lint_time"
 
 # --- release notes ----------------------------------------------------------------------------
 "$repo/.venv/bin/python" "$repo/tools/check_release_notes.py" || status=1
