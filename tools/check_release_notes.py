@@ -1,5 +1,6 @@
-#!/usr/bin/env python3
 """Check that the release notes list every module, plugin, role and playbook the collection ships.
+
+Run with the project's Python: .venv/bin/python tools/check_release_notes.py
 
 Without arguments: copies the files git would ship (tracked, or new and not ignored) into
 .build/release/notes/ansible_collections/stackops/openstack, lets antsibull-changelog write
@@ -99,13 +100,13 @@ def generate(tree):
     result = subprocess.run(command, cwd=tree, env=env, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         sys.exit("%s failed in %s:\n%s%s" % (" ".join(command), tree, result.stdout, result.stderr))
-    print("release notes: `%s` for %s in a copy (%s)" % (" ".join(command), version,
-                                                          "already released" if released else "not released yet"))
+    state = "already released" if released else "not released yet"
+    print("release notes: `%s` for %s in a copy (%s)" % (" ".join(command), version, state))
     return tree / "CHANGELOG.rst"
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--changelog", type=Path, help="check this CHANGELOG.rst instead of generating one")
     args = parser.parse_args()
     galaxy = yaml.safe_load((REPO / "galaxy.yml").read_text(encoding="utf-8"))

@@ -51,7 +51,7 @@ def test_every_role_has_a_readme(role):
 def test_variable_table_matches_argument_specs(role):
     rows = variable_rows(role / "README.md")
     specs = options(role)
-    names = [name for name, _ in rows]
+    names = [row[0] for row in rows]
     assert sorted(set(names)) == sorted(names), f"listed twice: {sorted({n for n in names if names.count(n) > 1})}"
     assert sorted(set(names) - set(specs)) == [], "README names variables the role does not have"
     assert sorted(set(specs) - set(names)) == [], "README lacks variables of meta/argument_specs.yml"
