@@ -74,6 +74,7 @@ echo "$deps" >"$site/stackops-release-check-deps.pth"
 # --- the tarball ----------------------------------------------------------------------------
 version=$("$repo/.venv/bin/python" -c 'import yaml; print(yaml.safe_load(open("galaxy.yml"))["version"])')
 if [ -n "$tarball" ]; then
+  [ -f "$tarball" ] || { log "ERROR: no such tarball: $tarball"; exit 1; }
   tarball=$(cd "$(dirname "$tarball")" && pwd)/$(basename "$tarball")
   case "$(basename "$tarball")" in
     "stackops-openstack-$version.tar.gz") ;;
