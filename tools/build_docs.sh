@@ -61,9 +61,9 @@ export ANSIBLE_COLLECTIONS_PATH="$repo/$collections"
 unset ANSIBLE_CONFIG
 # The linter copies the collection and its dependencies to a temporary tree, and copies
 # a directory inside a git work tree as `git ls-files` lists it. The dependencies live
-# in .venv, which this repository ignores: without a ceiling git would find this
-# repository above them and the copies would be empty.
-export GIT_CEILING_DIRECTORIES="$repo"
+# in .venv, which this repository ignores (or wherever .venv really is): without a
+# ceiling git would find the repository above them and the copies would be empty.
+export GIT_CEILING_DIRECTORIES="$repo:$(realpath "$bundle")"
 
 # 2. lint
 log "antsibull-docs lint-collection-docs --plugin-docs (references checked: $validate_refs)"
