@@ -95,7 +95,7 @@ guides=$(find "$rst/docsite" -name '*.rst' 2>/dev/null | wc -l)
 nwarnings=$(grep -c 'WARNING\|ERROR' "$warnings" || true)
 echo "=== docs build summary"
 printf '    %-22s %s\n' \
-  "HTML pages" "$pages (modules $(count '*_module.rst'), filters $(count '*_filter.rst'), roles $(count '*_role.rst'), guides $guides, indexes and others $((pages - $(count '*_module.rst') - $(count '*_filter.rst') - $(count '*_role.rst') - guides)))" \
+  "HTML pages" "$pages (modules $(count '*_module.rst'), filters $(count '*_filter.rst'), roles $(count '*_role.rst'), hand-written $guides, indexes and others $((pages - $(count '*_module.rst') - $(count '*_filter.rst') - $(count '*_role.rst') - guides)))" \
   "warnings" "$nwarnings" \
   "output" "$html/index.html" \
   "time" "$(( $(date +%s) - start )) s ($(IFS=,; echo "${step_times[*]}" | sed 's/,/, /g; s/  */ /g'))"
