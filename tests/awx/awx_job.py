@@ -124,7 +124,7 @@ def task_counts(summary: dict, name: str) -> dict:
 
 def format_summary(summary: dict, status: str, rc: int, seconds: float) -> str:
     width = max([len(entry["task"]) for entry in summary["tasks"]] + [4])
-    width = min(width, 90)
+    width = min(width, 64)
     lines = [f"{'task':<{width}}  ok chg fail skip unr ign"]
     for entry in summary["tasks"]:
         lines.append(f"{entry['task'][:width]:<{width}} {entry['ok']:3d} {entry['changed']:3d} {entry['failed']:4d}"
