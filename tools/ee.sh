@@ -13,7 +13,8 @@
 #     with its dependencies, every module documented, a playbook of ours run by ansible-runner.
 #     Minutes: it installs the ansible package into the image (podman, PyPI, Debian mirror).
 #   tools/ee.sh run CMD...        runs CMD in the built image on the host's network, with the
-#     current directory mounted at /runner/project (e.g. against the OpenStack lab).
+#     current directory mounted at /runner/project and the clouds.yaml that OS_CLIENT_CONFIG_FILE
+#     names (e.g. a playbook against the OpenStack lab).
 # TARBALL: a built stackops-openstack-*.tar.gz; without it one is built from this checkout.
 # ansible-builder lives in its own venv, .build/venvs/ansible-builder, from the pinned
 # tools/requirements/ansible-builder.txt (re-created only when that file changes).
@@ -25,7 +26,12 @@ image=localhost/stackops-openstack-ee:latest
 log() { printf '\033[1m[ee]\033[0m %s\n' "$*"; }
 
 if [ "$mode" = run ]; then
-  exec podman run --rm --network host -v "$PWD:/runner/project:Z" -w /runner/project "$image" "$@"
+  # an OpenStack clouds.yaml named by OS_CLIENT_CONFIG_FILE goes in too (read-only)
+  clouds=()
+  if [ -n "${OS_CLIENT_CONFIG_FILE:-}" ]; then
+    clouds=(-v "$OS_CLIENT_CONFIG_FILE:/runner/clouds.yaml:ro" -e OS_CLIENT_CONFIG_FILE=/runner/clouds.yaml)
+  fi
+  exec podman run --rm --network host -v "$PWD:/runner/project" -w /runner/project "${clouds[@]}" "$image" "$@"
 fi
 case "$mode" in check|build) ;; *) echo "usage: tools/ee.sh check|build [TARBALL] | run CMD..." >&2; exit 2 ;; esac
 start=$(date +%s)
@@ -110,8 +116,14 @@ fi
 # 5. build the image, then a smoke run in it
 log "building $image (ansible-builder build, podman; minutes)"
 build_start=$(date +%s)
+# Where HTTPS goes through an intercepting proxy, the host's pip trusts it through PIP_CERT;
+# pip in the build gets the same CA bundle, mounted for the build only (no image layer has it).
+extra=()
+if [ -n "${PIP_CERT:-}" ] && [ -f "$PIP_CERT" ]; then
+  extra=(--extra-build-cli-args "--volume $PIP_CERT:/etc/ssl/certs/ca-certificates.crt:ro")
+fi
 "$venv/bin/ansible-builder" build -f "$repo/tools/ee/execution-environment.yml" -c "$context" \
-  --container-runtime podman -t "$image" -v 2 >"$repo/.build/ee/build.log" 2>&1 \
+  --container-runtime podman -t "$image" -v 2 "${extra[@]}" >"$repo/.build/ee/build.log" 2>&1 \
   || { tail -40 "$repo/.build/ee/build.log"; echo "ERROR: build failed; whole log: .build/ee/build.log"; exit 1; }
 log "built $image in $(( $(date +%s) - build_start )) s ($(podman image inspect --format '{{.Size}}' "$image" | awk '{printf "%d MB", $1/1000000}'))"
 
@@ -142,6 +154,7 @@ cat >"$work/runner/project/smoke.yml" <<'EOF'
           - {name: db3, address: 10.0.0.13}
         flavor: mariadb
         sst_method: mariabackup
+        sst_password_set: true
       register: preflight
     - name: openstacksdk loads as openstack.cloud's module_utils reads it (openstack.version)
       ansible.builtin.command: python3 -c "import openstack; print(openstack.version.__version__)"
@@ -158,5 +171,10 @@ chmod -R a+rwX "$work/runner"
 podman run --rm --network none -v "$work/runner:/runner:Z" "$image" \
   ansible-runner run /runner -p smoke.yml >"$repo/.build/ee/runner.log" 2>&1 \
   || { tail -30 "$repo/.build/ee/runner.log"; echo "ERROR: the smoke playbook failed in $image"; exit 1; }
-grep -E '^localhost +:' "$repo/.build/ee/runner.log" | sed 's/^/[ee] ansible-runner in the EE: /'
+# ansible-runner's own verdict (artifacts/<job>/status and rc, as AWX reads them) and the recap
+status=$(cat "$work"/runner/artifacts/*/status 2>/dev/null || true)
+[ "$status" = successful ] && [ "$(cat "$work"/runner/artifacts/*/rc)" = 0 ] \
+  || { echo "ERROR: ansible-runner's status is '$status', not successful"; exit 1; }
+log "ansible-runner in the EE: status $status, $(sed -e 's/\x1b\[[0-9;]*m//g' -e 's/\r//' "$repo/.build/ee/runner.log" \
+  | grep -E '^localhost +:' | tr -s ' ')"
 log "build and smoke run passed in $(( $(date +%s) - start )) s"
