@@ -300,8 +300,8 @@ def main(argv=None) -> int:
                    "extra_vars": sorted(launch["extra_vars"])})
     print(f"=== AWX job {args.playbook} ({args.job_type}) in {job_dir.relative_to(REPO)}")
     print(format_summary(result, result["status"], result["rc"], result["seconds"]))
-    clean = Path(result["stdout"]).is_file() and leak_check(job_dir, result["stdout"], args.secrets_from,
-                                                              args.secrets_json)
+    has_output = Path(result["stdout"]).is_file()
+    clean = has_output and leak_check(job_dir, result["stdout"], args.secrets_from, args.secrets_json)
     result["secrets_shown"] = not clean
     if args.summary:
         args.summary.write_text(json.dumps(result, indent=1))
