@@ -16,6 +16,11 @@ when launching a job. Everything about a question comes from the argument spec, 
 spec changes the survey; tests/unit/tools/test_awx_job_templates.py fails when docs/awx/ is out
 of date.
 
+A survey answer is an extra variable and wins over the inventory, so an unanswered question must
+not send anything that differs from what the inventory or the role would give: optional questions
+carry no default (AWX then sends nothing for a choice or a number, and at most an empty string for
+text), and a text question is only generated for an option whose default is the empty string.
+
     .venv/bin/python tools/awx_job_templates.py           write docs/awx/
     .venv/bin/python tools/awx_job_templates.py --check   exit 1 and name the files that differ
 """
@@ -28,6 +33,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import jinja2
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
@@ -52,16 +58,25 @@ class Playbook:
     survey: tuple[str, ...]
     # credentials the job template needs besides the machine credential (SSH and become)
     credentials: tuple[str, ...] = ()
-    # survey defaults that differ from the argument spec's, each with the reason shown to the operator
-    defaults: dict = field(default_factory=dict)
+    # questions that differ from the argument spec: {variable: {"default": ..., "required": ..., "why": ...}}
+    overrides: dict = field(default_factory=dict)
+    # the job template's extra variables, a Jinja expression over load.yml's variables
+    extra_vars: str = ""
     # variables the playbook itself reads (not a role's), in argument spec form
     options: dict = field(default_factory=dict)
 
 
-_OPENSTACK_DEFAULT = {
-    "default": AWX_OPENSTACK_CLOUD,
-    "why": f"{AWX_OPENSTACK_CLOUD} is the cloud AWX's OpenStack credential writes; empty when the auth questions below are used",
-}
+# the playbooks' hosts: read it before any inventory variable is known, so the survey always sends it
+_GROUP = {"galera_cluster_group": {
+    "default": "galera", "required": True,
+    "why": "the playbook's hosts are this group; only an extra variable can change it",
+}}
+
+
+def _cloud_when_credential(variable: str) -> str:
+    """extra_vars: the cloud AWX's OpenStack credential writes, when load.yml attaches one."""
+    return (f"{{{{ {{'{variable}': '{AWX_OPENSTACK_CLOUD}'}} if stackops_awx_openstack_credential | default('') "
+            "else {} }}")
 
 PLAYBOOKS = (
     Playbook(
@@ -69,14 +84,13 @@ PLAYBOOKS = (
         summary="Build or converge the Galera cluster, report it, optionally put an Octavia load balancer in front of it",
         roles=("galera_cluster", "lbaas_pool"),
         survey=(
-            "galera_cluster_group", "db_cluster_lbaas", "db_cluster_lbaas_only", "db_cluster_lbaas_name",
-            "db_cluster_lbaas_idle_timeout", "lbaas_pool_vip_subnet", "lbaas_pool_vip_network",
-            "lbaas_pool_floating_ip_network", "lbaas_pool_algorithm", "lbaas_pool_cloud", "lbaas_pool_auth_url",
+            "galera_cluster_group", "db_cluster_lbaas", "db_cluster_lbaas_only", "lbaas_pool_auth_url",
             "lbaas_pool_auth_username", "lbaas_pool_auth_password", "lbaas_pool_auth_project_name",
-            "lbaas_pool_auth_user_domain_name", "lbaas_pool_auth_project_domain_name", "lbaas_pool_region",
+            "lbaas_pool_auth_user_domain_name", "lbaas_pool_auth_project_domain_name",
         ),
         credentials=("galera_cluster", "openstack"),
-        defaults={"lbaas_pool_cloud": _OPENSTACK_DEFAULT},
+        overrides=_GROUP,
+        extra_vars=_cloud_when_credential("lbaas_pool_cloud"),
         options={
             "db_cluster_lbaas": {
                 "type": "bool", "default": False,
@@ -86,15 +100,6 @@ PLAYBOOKS = (
                 "type": "bool", "default": False,
                 "description": ["Only the load balancer, in front of a cluster that is already built: the nodes are not contacted."],
             },
-            "db_cluster_lbaas_name": {
-                "type": "str", "default": "openstack-db",
-                "description": ["Name of the load balancer; its listener, pool and monitor are named after it."],
-            },
-            "db_cluster_lbaas_idle_timeout": {
-                "type": "int", "default": 3600000,
-                "description": ["Client and member idle timeout of the load balancer in milliseconds (an hour, as oslo.db's "
-                                "connection_recycle_time; Octavia's 50 s would cut idle pooled connections)."],
-            },
         },
     ),
     Playbook(
@@ -102,31 +107,34 @@ PLAYBOOKS = (
         summary="Status table of the Galera cluster; fails when a node is unhealthy",
         roles=("galera_cluster",),
         survey=("galera_cluster_group",),
+        overrides=_GROUP,
     ),
     Playbook(
         name="galera_rolling_restart",
         summary="Restart every Galera node one at a time, only from a healthy cluster, each gated on Synced and full size",
         roles=("galera_cluster",),
         survey=("galera_cluster_group", "galera_cluster_sync_timeout"),
+        overrides=_GROUP,
     ),
     Playbook(
         name="galera_recover",
         summary="Full-outage recovery: bootstrap only the most advanced node (job type Check only says which and why)",
         roles=("galera_cluster",),
         survey=("galera_cluster_group", "galera_cluster_force_bootstrap_node", "galera_cluster_sync_timeout"),
+        overrides=_GROUP,
     ),
     Playbook(
         name="swift_s3",
         summary="Swift's S3 API with Keystone on the swift_proxy group, then the catalog repair",
         roles=("swift_s3api",),
         survey=(
-            "swift_s3api_keystone_url", "swift_s3api_style", "swift_s3api_fix_endpoints", "swift_s3api_cloud",
-            "swift_s3api_auth_url", "swift_s3api_auth_username", "swift_s3api_auth_password",
-            "swift_s3api_auth_project_name", "swift_s3api_auth_user_domain_name",
-            "swift_s3api_auth_project_domain_name", "swift_s3api_region", "swift_s3api_enable_disabled_endpoints",
+            "swift_s3api_keystone_url", "swift_s3api_style", "swift_s3api_fix_endpoints",
+            "swift_s3api_enable_disabled_endpoints", "swift_s3api_auth_url", "swift_s3api_auth_username",
+            "swift_s3api_auth_password", "swift_s3api_auth_project_name", "swift_s3api_auth_user_domain_name",
+            "swift_s3api_auth_project_domain_name",
         ),
         credentials=("openstack",),
-        defaults={"swift_s3api_cloud": _OPENSTACK_DEFAULT},
+        extra_vars=_cloud_when_credential("swift_s3api_cloud"),
     ),
     Playbook(
         name="spice_console",
@@ -144,8 +152,7 @@ PLAYBOOKS = (
         summary="Ceilometer sample and event retention, alarm history recording and its retention on the ceilometer group",
         roles=("ceilometer_retention",),
         survey=(
-            "ceilometer_retention_release", "ceilometer_retention_release_mismatch",
-            "ceilometer_retention_metering_ttl", "ceilometer_retention_event_ttl",
+            "ceilometer_retention_release_mismatch", "ceilometer_retention_metering_ttl", "ceilometer_retention_event_ttl",
             "ceilometer_retention_alarm_history", "ceilometer_retention_alarm_history_ttl",
             "ceilometer_retention_purge", "ceilometer_retention_mongodb_compact", "ceilometer_retention_mongodb_uri",
         ),
@@ -180,47 +187,56 @@ def question_label(variable: str, prefixes) -> str:
     return words[:1].upper() + words[1:]
 
 
-def survey_question(variable: str, option: dict, *, label: str, default_override: dict | None = None) -> dict:
+def survey_question(variable: str, option: dict, *, label: str, override: dict | None = None) -> dict:
     """The AWX survey question for one argument spec option.
 
     bool -> multiplechoice true/false (AWX sends the answer as a string; the roles read it with
     | bool); choices -> multiplechoice (multiselect for a list); int -> integer; float -> float;
-    str/path -> text, or password without a default when the option is no_log.
-    dicts and lists without choices cannot be asked: ValueError.
+    str/path -> text, or password when the option is no_log. An optional question has no default:
+    unanswered, it leaves the inventory's value or the role's default (which the description
+    names). A text question needs an option whose default is the empty string, since AWX may send
+    an empty string for a blank answer. Dicts and lists without choices cannot be asked. Both
+    refusals are ValueError.
     """
+    override = override or {}
     kind = option.get("type", "str")
     choices = option.get("choices")
-    secret = bool(option.get("no_log"))
-    required = bool(option.get("required"))
-    default = option.get("default")
+    required = bool(override.get("required", option.get("required")))
+    spec_default = option.get("default")
     description = plain_text(option.get("description"))
 
     if kind == "bool":
         qtype, choices = "multiplechoice", ["true", "false"]
-        default = None if default is None else ("true" if default else "false")
     elif choices and kind == "list":
         qtype, choices = "multiselect", [str(choice) for choice in choices]
-        default = "\n".join(str(item) for item in default) if default else None
     elif choices:
         qtype, choices = "multiplechoice", [str(choice) for choice in choices]
-        default = None if default is None else str(default)
     elif kind == "int":
         qtype = "integer"
     elif kind == "float":
         qtype = "float"
     elif kind in ("str", "path"):
-        qtype = "password" if secret else "text"
+        qtype = "password" if option.get("no_log") else "text"
+        if not required and spec_default != "":
+            raise ValueError(
+                f"{variable} defaults to {spec_default!r}: a blank answer may reach the role as an empty string "
+                "instead; leave it to the inventory, or ask for it as required"
+            )
     else:
         raise ValueError(
             f"{variable} is of type {kind}{' without choices' if kind == 'list' else ''}: a survey cannot ask for it; "
             "add scalar variables for what an operator sets at launch"
         )
 
-    if default_override is not None:
-        default = default_override["default"]
-        description = f"{description} Survey default: {default} ({default_override['why']})."
-    if secret or required:
+    if "default" in override:
+        default = override["default"]
+        description = f"{description} Survey default: {default} ({override['why']})."
+    else:
         default = None
+        if not required:
+            shown = "empty" if spec_default in ("", None) else (
+                str(spec_default).lower() if isinstance(spec_default, bool) else spec_default)
+            description = f"{description} Unanswered: the inventory's value, else the default ({shown})."
 
     question = {
         "question_name": label,
@@ -231,7 +247,7 @@ def survey_question(variable: str, option: dict, *, label: str, default_override
     }
     if choices:
         question["choices"] = choices
-    if default is not None:
+    if default is not None and qtype != "password":
         question["default"] = default
     return question
 
@@ -245,7 +261,7 @@ def survey_spec(playbook: Playbook, options: dict) -> dict:
             raise KeyError(f"{playbook.name}: {variable} is in no argument spec of {', '.join(playbook.roles)}")
         spec.append(survey_question(
             variable, options[variable], label=question_label(variable, prefixes),
-            default_override=playbook.defaults.get(variable),
+            override=playbook.overrides.get(variable),
         ))
     return {"name": f"{COLLECTION}.{playbook.name}", "description": playbook.summary, "spec": spec}
 
@@ -297,14 +313,16 @@ def validate_survey_spec(spec: dict) -> list[str]:
     return errors
 
 
-def survey_extra_vars(template: dict, answers: dict) -> dict:
+def survey_extra_vars(template: dict, answers: dict, load_vars: dict | None = None) -> dict:
     """The extra variables an AWX job launched from this job template gets, as AWX builds them.
 
-    The job template's extra_vars, then each survey question's answer, or its default, or for an
-    unanswered optional text or password question an empty string (what AWX's launch form sends
-    for a blank field). Answers are checked as AWX checks them (type, choices): ValueError.
+    The job template's extra_vars (rendered: a dict), then each survey question's answer, or its
+    default, or for an unanswered optional text or password question an empty string (what AWX's
+    launch form has sent for a blank field); an unanswered choice or number sends nothing. Answers
+    are checked as AWX checks them (type, choices): ValueError. load_vars are load.yml's variables
+    (none: no OpenStack credential attached).
     """
-    extra = dict(template.get("extra_vars") or {})
+    extra = dict(render_extra_vars(template.get("extra_vars") or {}, load_vars or {}))
     questions = template.get("survey_spec", {}).get("spec", []) if template.get("survey_enabled") else []
     unknown = set(answers) - {question["variable"] for question in questions}
     if unknown:
@@ -326,6 +344,20 @@ def survey_extra_vars(template: dict, answers: dict) -> dict:
         _check_answer(question, value)
         extra[variable] = value
     return extra
+
+
+def render_extra_vars(value, load_vars: dict) -> dict:
+    """A job template's extra_vars as load.yml gives them to AWX: a Jinja expression over its variables
+    (for example the cloud of an attached OpenStack credential), or a dict as it is."""
+    if isinstance(value, dict):
+        return value
+    expression = str(value).strip()
+    if not (expression.startswith("{{") and expression.endswith("}}")):
+        raise ValueError(f"extra_vars is neither a dict nor one Jinja expression: {value!r}")
+    rendered = jinja2.Environment().compile_expression(expression[2:-2].strip())(**load_vars)
+    if not isinstance(rendered, dict):
+        raise ValueError(f"extra_vars gives {rendered!r}, not a dict")
+    return rendered
 
 
 def _check_answer(question: dict, value) -> None:
@@ -365,7 +397,7 @@ def job_template_task(playbook: Playbook, options: dict) -> dict:
         "ask_limit_on_launch": True,
         "ask_verbosity_on_launch": True,
         "allow_simultaneous": False,
-        "extra_vars": {},
+        "extra_vars": playbook.extra_vars or {},
     }
     spec = survey_spec(playbook, options)
     errors = validate_survey_spec(spec)

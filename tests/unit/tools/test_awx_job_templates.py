@@ -44,31 +44,47 @@ def read_task(path, module):
 # ---------------------------------------------------------------- questions from argument specs
 
 
-@pytest.mark.parametrize("option, expected", [
+@pytest.mark.parametrize("option, expected, unanswered", [
     ({"type": "bool", "default": True, "description": "On."},
-     {"type": "multiplechoice", "choices": ["true", "false"], "default": "true", "required": False}),
+     {"type": "multiplechoice", "choices": ["true", "false"], "required": False}, "true"),
     ({"type": "bool", "description": "Unset leaves it."},
-     {"type": "multiplechoice", "choices": ["true", "false"], "required": False}),
+     {"type": "multiplechoice", "choices": ["true", "false"], "required": False}, "empty"),
     ({"type": "str", "choices": ["current", "legacy"], "default": "current", "description": "x"},
-     {"type": "multiplechoice", "choices": ["current", "legacy"], "default": "current"}),
+     {"type": "multiplechoice", "choices": ["current", "legacy"]}, "current"),
     ({"type": "list", "elements": "str", "choices": ["a", "b", "c"], "default": ["a", "c"], "description": "x"},
-     {"type": "multiselect", "choices": ["a", "b", "c"], "default": "a\nc"}),
-    ({"type": "int", "default": 600, "description": "x"}, {"type": "integer", "default": 600}),
-    ({"type": "float", "default": 1.5, "description": "x"}, {"type": "float", "default": 1.5}),
-    ({"type": "path", "default": "/etc/x", "description": "x"}, {"type": "text", "default": "/etc/x"}),
-    ({"type": "str", "default": "", "description": "x"}, {"type": "text", "default": ""}),
-    ({"type": "str", "required": True, "default": "ignored", "description": "x"}, {"type": "text", "required": True}),
-    ({"type": "str", "default": "not-shown", "no_log": True, "description": "x"}, {"type": "password"}),
-    ({"description": "no type is str"}, {"type": "text"}),
+     {"type": "multiselect", "choices": ["a", "b", "c"]}, "['a', 'c']"),
+    ({"type": "int", "default": 600, "description": "x"}, {"type": "integer"}, "600"),
+    ({"type": "float", "default": 1.5, "description": "x"}, {"type": "float"}, "1.5"),
+    ({"type": "str", "default": "", "description": "x"}, {"type": "text"}, "empty"),
+    ({"type": "path", "default": "", "description": "x"}, {"type": "text"}, "empty"),
+    ({"type": "str", "default": "", "no_log": True, "description": "x"}, {"type": "password"}, "empty"),
+    ({"type": "str", "required": True, "description": "x"}, {"type": "text", "required": True}, None),
+    ({"type": "str", "required": True, "default": "x", "no_log": True}, {"type": "password", "required": True}, None),
+    ({"description": "no type is str", "default": ""}, {"type": "text"}, "empty"),
 ])
-def test_question_types(option, expected):
+def test_question_types_and_no_defaults(option, expected, unanswered):
+    """Optional questions carry no default: unanswered, the inventory's value or the role's default holds."""
     question = awx.survey_question("some_var", option, label="Some var")
     for key, value in expected.items():
         assert question[key] == value, key
-    if "default" not in expected:
-        assert "default" not in question
+    assert "default" not in question
     assert question["variable"] == "some_var"
     assert question["question_description"].endswith("(some_var)")
+    if unanswered is None:
+        assert "Unanswered" not in question["question_description"]
+    else:
+        assert f"Unanswered: the inventory's value, else the default ({unanswered})." in question["question_description"]
+
+
+@pytest.mark.parametrize("option", [
+    {"type": "str", "default": "RegionOne"},
+    {"type": "path", "default": "/etc/nova/nova.conf"},
+    {"type": "str"},
+])
+def test_text_whose_empty_answer_is_not_the_default_is_refused(option):
+    """AWX may send an empty string for a blank text answer: only options whose default is empty can be asked."""
+    with pytest.raises(ValueError, match="a blank answer may reach the role as an empty string"):
+        awx.survey_question("some_var", option, label="x")
 
 
 @pytest.mark.parametrize("option", [
@@ -82,13 +98,14 @@ def test_dicts_and_open_lists_cannot_be_asked(option):
         awx.survey_question("some_var", option, label="x")
 
 
-def test_default_override_says_why_and_never_applies_to_secrets():
-    override = {"default": "devstack", "why": "the credential's cloud"}
-    question = awx.survey_question("x_cloud", {"type": "str", "default": "", "description": "Cloud."}, label="Cloud",
-                                   default_override=override)
-    assert question["default"] == "devstack"
-    assert "Survey default: devstack (the credential's cloud)." in question["question_description"]
-    secret = awx.survey_question("x_password", {"type": "str", "no_log": True}, label="P", default_override=override)
+def test_override_makes_a_required_question_with_a_default_and_says_why():
+    override = {"default": "galera", "required": True, "why": "the playbook's hosts"}
+    question = awx.survey_question("x_group", {"type": "str", "default": "galera", "description": "Group."},
+                                   label="Group", override=override)
+    assert question["default"] == "galera" and question["required"] is True
+    assert "Survey default: galera (the playbook's hosts)." in question["question_description"]
+    secret = awx.survey_question("x_password", {"type": "str", "no_log": True, "default": ""}, label="P",
+                                 override=override)
     assert "default" not in secret
 
 
@@ -147,7 +164,7 @@ def test_awx_refuses_an_empty_survey_and_a_duplicate():
 
 
 TEMPLATE = {
-    "extra_vars": {"fixed": 1},
+    "extra_vars": "{{ {'fixed': 1, 'cloud': 'devstack'} if stackops_awx_openstack_credential | default('') else {'fixed': 1} }}",
     "survey_enabled": True,
     "survey_spec": {"name": "n", "description": "d", "spec": [
         question(variable="text_default", default="galera"),
@@ -163,9 +180,22 @@ TEMPLATE = {
 
 
 def test_extra_vars_as_awx_builds_them():
+    """Answers, else defaults, else '' for blank text; an unanswered choice without a default sends nothing."""
     extra = awx.survey_extra_vars(TEMPLATE, {"must": "x", "flag": "true"})
     assert extra == {"fixed": 1, "text_default": "galera", "text_blank": "", "secret": "", "flag": "true",
                      "count": 600, "pick": ["a", "b"], "must": "x"}
+    assert "maybe" not in extra
+    with_credential = awx.survey_extra_vars(TEMPLATE, {"must": "x"}, {"stackops_awx_openstack_credential": "overcloud"})
+    assert with_credential["cloud"] == "devstack" and with_credential["flag"] == "false"
+
+
+@pytest.mark.parametrize("value, error", [
+    ("cloud: devstack", "neither a dict nor one Jinja expression"),
+    ("{{ ['a'] }}", "not a dict"),
+])
+def test_extra_vars_must_render_to_a_dict(value, error):
+    with pytest.raises(ValueError, match=error):
+        awx.render_extra_vars(value, {})
 
 
 @pytest.mark.parametrize("answers, error", [
@@ -229,14 +259,13 @@ SAMPLE_VARS = {
 }
 
 
-def rendered(value):
-    """The task arguments as load.yml's variables make them (Jinja, omit dropped)."""
-    if isinstance(value, dict):
-        out = {key: rendered(item) for key, item in value.items()}
-        return {key: item for key, item in out.items() if item != "__omit__"}
-    if isinstance(value, str) and "{{" in value:
-        return jinja2.Environment().from_string(value).render(**SAMPLE_VARS) if "| list" not in value else \
-            jinja2.Environment().compile_expression(value.strip("{} "))(**SAMPLE_VARS)
+def rendered(value, key=None):
+    """The task arguments as load.yml's variables make them (Jinja expressions to their values, omit dropped)."""
+    if isinstance(value, dict) and key != "survey_spec":
+        out = {name: rendered(item, name) for name, item in value.items()}
+        return {name: item for name, item in out.items() if item != "__omit__"}
+    if isinstance(value, str) and value.startswith("{{") and value.endswith("}}"):
+        return jinja2.Environment().compile_expression(value[2:-2].strip())(**SAMPLE_VARS)
     return value
 
 
@@ -251,12 +280,23 @@ def test_job_templates_are_valid_awx_job_template_arguments(path):
     assert args["survey_enabled"] is True
 
 
-def test_openstack_playbooks_take_the_openstack_credential():
-    for name in ("db_cluster", "swift_s3"):
-        args = rendered(read_task(REPO / "docs/awx/job_templates" / f"{name}.yml", "awx.awx.job_template"))
-        assert args["credentials"] == ["ssh", "overcloud"]
-        cloud = [q for q in args["survey_spec"]["spec"] if q["variable"].endswith("_cloud")]
-        assert cloud[0]["default"] == "devstack"
+@pytest.mark.parametrize("name, cloud", [("db_cluster", "lbaas_pool_cloud"), ("swift_s3", "swift_s3api_cloud")])
+def test_openstack_playbooks_take_the_openstack_credential_and_its_cloud(name, cloud):
+    """With an OpenStack credential attached, the job template names the cloud AWX writes for it; without, nothing."""
+    args = rendered(read_task(REPO / "docs/awx/job_templates" / f"{name}.yml", "awx.awx.job_template"))
+    assert args["credentials"] == ["ssh", "overcloud"]
+    assert args["extra_vars"] == {cloud: "devstack"}
+    template = read_task(REPO / "docs/awx/job_templates" / f"{name}.yml", "awx.awx.job_template")
+    assert awx.render_extra_vars(template["extra_vars"], {"stackops_awx_openstack_credential": ""}) == {}
+    assert cloud not in [item["variable"] for item in template["survey_spec"]["spec"]]
+
+
+def test_only_the_group_and_required_questions_have_defaults():
+    """Unanswered optional questions must not override the inventory."""
+    for path in sorted((REPO / "docs/awx/job_templates").glob("*.yml")):
+        for item in read_task(path, "awx.awx.job_template")["survey_spec"]["spec"]:
+            if "default" in item:
+                assert item["variable"] == "galera_cluster_group" and item["required"], (path.name, item)
 
 
 def test_secrets_are_password_questions_without_default():
