@@ -78,6 +78,7 @@ def _cloud_when_credential(variable: str) -> str:
     return (f"{{{{ {{'{variable}': '{AWX_OPENSTACK_CLOUD}'}} if stackops_awx_openstack_credential | default('') "
             "else {} }}")
 
+
 PLAYBOOKS = (
     Playbook(
         name="db_cluster",
