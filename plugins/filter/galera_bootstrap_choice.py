@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 name: galera_bootstrap_choice
 short_description: Choose the Galera node to bootstrap after an outage, or say why none
-version_added: 0.1.0
+version_added: 1.0.0
 author:
   - stackops maintainers (@stackops)
 description:

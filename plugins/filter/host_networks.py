@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 name: host_networks
 short_description: The addresses of a host's interfaces with their prefix length, from its facts
-version_added: 0.1.0
+version_added: 1.0.0
 author:
   - stackops maintainers (@stackops)
 description:

@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 name: mysql_option_value
 short_description: Write a value so that a MySQL/MariaDB option file reads it back unchanged
-version_added: 0.1.0
+version_added: 1.0.0
 author:
   - stackops maintainers (@stackops)
 description:

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 module: ceilometer_ttl
 short_description: Set how long Ceilometer and aodh keep samples, events and alarm history
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Sets the data retention of Ceilometer's own database (Juno to Pike) in C(ceilometer.conf), with the option
     names of the release being edited, touching only the lines that need to change.

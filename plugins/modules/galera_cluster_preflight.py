@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 module: galera_cluster_preflight
 short_description: Check a Galera cluster's definition before anything is changed
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Checks the members of a Galera cluster as the inventory describes them, the SST settings and every
     value that the P(stackops.openstack.galera_cluster#role) role writes into the server's option files,

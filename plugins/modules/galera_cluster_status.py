@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 module: galera_cluster_status
 short_description: Report one Galera node's state, health and saved position
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Reads the live C(wsrep_%) status of a MariaDB Galera or Percona XtraDB Cluster node and returns it
     typed (integers, booleans, lists), together with the raw status map.

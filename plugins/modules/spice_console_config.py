@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 module: spice_console_config
 short_description: Configure nova.conf for SPICE HTML5 consoles, per node role
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Edits C(nova.conf) so that instances get SPICE consoles reachable through C(nova-spicehtml5proxy), writing only
     the options the node's role needs and touching only their lines; every comment and every other option stays.

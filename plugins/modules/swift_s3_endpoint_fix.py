@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 module: swift_s3_endpoint_fix
 short_description: Point the Keystone catalog's Swift and S3 endpoints at the real swift-proxy
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Repairs the Keystone catalog so that the C(object-store) (swift) and C(s3) (swift_s3) services
     point at the host where swift-proxy really listens, as packstack-style installs often get wrong.
@@ -207,8 +207,8 @@ disabled_endpoints:
 '''
 
 try:
-    # openstack.cloud before 2.6 reads openstack.version, which openstacksdk 4.15 and
-    # later no longer import themselves
+    # openstack.cloud 2.5 (the one in the ansible 12 package) reads openstack.version,
+    # which openstacksdk 4.15 and later no longer import themselves
     import openstack.version  # noqa: F401 pylint: disable=unused-import
 except ImportError:
     pass

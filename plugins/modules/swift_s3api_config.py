@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 module: swift_s3api_config
 short_description: Enable Swift's S3 API with Keystone (EC2 credentials) in proxy-server.conf
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Edits a Swift C(proxy-server.conf) so that the proxy answers S3 requests signed with Keystone EC2
     credentials, touching only the lines that need to change; every comment and every other option stays.
