@@ -45,7 +45,7 @@ REPO = Path(__file__).resolve().parents[2]
 WORK = REPO / ".build" / "awx"
 VENV_BIN = REPO / ".venv" / "bin"
 # what the tarball is made of (galaxy.yml's build_ignore leaves out the rest)
-COLLECTION_PARTS = ("galaxy.yml", "README.md", "LICENSE", "requirements.txt", "meta", "plugins", "roles",
+COLLECTION_PARTS = ("galaxy.yml", "README.md", "CHANGELOG.rst", "LICENSE", "requirements.txt", "meta", "plugins", "roles",
                     "playbooks", "docs", "changelogs")
 HOST_EVENTS = {
     "runner_on_ok": "ok", "runner_on_failed": "failed", "runner_on_skipped": "skipped",
