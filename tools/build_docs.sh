@@ -31,16 +31,9 @@ requirements=tools/requirements/docs.txt
 validate_refs=${DOCS_VALIDATE_REFS:-self}
 
 # 1. toolchain
-want=$(sha256sum "$requirements" | cut -d' ' -f1)
-if [ -x "$venv/bin/python" ] && [ "$(cat "$venv/.requirements-stamp" 2>/dev/null)" = "$want" ]; then
-  log "docs venv up to date ($venv)"
-else
-  log "creating $venv from $requirements (pip's download cache is reused)"
-  rm -rf "$venv"
-  python3 -m venv "$venv"
-  "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$requirements"
-  echo "$want" >"$venv/.requirements-stamp"
-fi
+# shellcheck source=tools/pinned_venv.sh
+. "$repo/tools/pinned_venv.sh"
+pinned_venv "$venv" "$requirements"
 export PATH="$repo/$venv/bin:$PATH"
 step_done venv
 

@@ -39,16 +39,10 @@ start=$(date +%s)
 # 1. ansible-builder, pinned, in its own venv
 venv=$repo/.build/venvs/ansible-builder
 requirements=$repo/tools/requirements/ansible-builder.txt
-want=$(sha256sum "$requirements" | cut -d' ' -f1)
-if [ -x "$venv/bin/ansible-builder" ] && [ "$(cat "$venv/.requirements-stamp" 2>/dev/null)" = "$want" ]; then
-  log "ansible-builder venv up to date ($("$venv/bin/ansible-builder" --version))"
-else
-  log "creating $venv from tools/requirements/ansible-builder.txt"
-  rm -rf "$venv"
-  python3 -m venv "$venv"
-  "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$requirements"
-  echo "$want" >"$venv/.requirements-stamp"
-fi
+# shellcheck source=tools/pinned_venv.sh
+. "$repo/tools/pinned_venv.sh"
+pinned_venv "$venv" "$requirements"
+log "ansible-builder $("$venv/bin/ansible-builder" --version)"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -48,16 +48,9 @@ JUSTIFIED=(
 )
 
 # --- the importer's venv, rebuilt only when the pinned requirements change ---------------
-want=$(sha256sum "$requirements" | cut -d' ' -f1)
-if [ ! -x "$venv/bin/python" ] || [ "$(cat "$venv/.requirements-stamp" 2>/dev/null)" != "$want" ]; then
-  log "creating $venv from ${requirements#"$repo"/} (pip's download cache is reused)"
-  rm -rf "$venv"
-  python3 -m venv "$venv"
-  # (this machine's pip configuration names local indexes that may be absent: not our warnings)
-  "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$requirements" \
-    2> >(grep -v "^WARNING: Location '.*' is ignored" >&2)
-  echo "$want" >"$venv/.requirements-stamp"
-fi
+# shellcheck source=tools/pinned_venv.sh
+. "$repo/tools/pinned_venv.sh"
+pinned_venv "$venv" "$requirements"
 # the dependency collections, found on the venv's Python path (the importer points
 # ANSIBLE_COLLECTIONS_PATH at its own temporary directory)
 bundle=$("$repo/.venv/bin/python" -c 'import ansible_collections; print(next(p for p in ansible_collections.__path__ if "site-packages" in p))')
