@@ -16,7 +16,7 @@ from __future__ import annotations
 
 # states Nova live-migrates (others are refused by the API with 409)
 MIGRATABLE_STATES = ("ACTIVE", "PAUSED")
-# the resource classes a drain compares, in the order messages name them
+# the classes every flavor asks for, in the order messages name them (others follow by name)
 RESOURCE_CLASSES = ("VCPU", "MEMORY_MB", "DISK_GB")
 UNITS = {"VCPU": "VCPU", "MEMORY_MB": "MB of RAM", "DISK_GB": "GB of disk"}
 
@@ -33,9 +33,14 @@ def _amount(value):
     return ("%d" % value) if float(value).is_integer() else ("%.1f" % value)
 
 
+def _in_order(classes):
+    """The standard classes first, in RESOURCE_CLASSES order, then any other (PCPU, VGPU, CUSTOM_*) by name."""
+    return [rc for rc in RESOURCE_CLASSES if rc in classes] + sorted(rc for rc in classes if rc not in RESOURCE_CLASSES)
+
+
 def describe(resources):
-    """'2 VCPU, 4096 MB of RAM and 20 GB of disk' for a {class: amount} dict."""
-    parts = ["%s %s" % (_amount(resources.get(rc, 0)), UNITS[rc]) for rc in RESOURCE_CLASSES if rc in resources]
+    """'2 VCPU, 4096 MB of RAM and 20 GB of disk' for a {class: amount} dict; other classes by name."""
+    parts = ["%s %s" % (_amount(resources[rc]), UNITS.get(rc, rc)) for rc in _in_order(resources)]
     if not parts:
         return "nothing"
     return parts[0] if len(parts) == 1 else "%s and %s" % (", ".join(parts[:-1]), parts[-1])
@@ -121,7 +126,7 @@ def plan_placement(instances, capacities):
                 remaining[host][rc]["free"] -= amount
         placements.append((instance, host))
     available = {rc: sum(max(cap[rc]["free"], 0) for cap in capacities.values() if rc in cap) for rc in needed}
-    shortfall = {rc: needed[rc] - available[rc] for rc in RESOURCE_CLASSES if rc in needed and needed[rc] > available[rc]}
+    shortfall = {rc: needed[rc] - available[rc] for rc in _in_order(needed) if needed[rc] > available[rc]}
     return {"placements": placements, "unplaced": unplaced, "shortfall": shortfall}
 
 

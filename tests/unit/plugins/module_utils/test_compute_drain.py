@@ -92,6 +92,17 @@ def test_fragmented_room_is_told_apart_from_a_shortfall():
         "6144 MB of RAM and 20 GB of disk). Free room on one host, then run the drain again; nothing was migrated")
 
 
+def test_a_class_beyond_the_standard_three_counts_in_the_shortfall():
+    pinned = vm("pinned", vcpu=0)
+    pinned["resources"]["PCPU"] = 4
+    capacities = {"b": drain.free_capacity("b", dict(inventory(), PCPU={"total": 2}), {})}
+    plan = drain.plan_placement([pinned], capacities)
+    assert plan["shortfall"] == {"PCPU": 2}
+    assert drain.refusal("a", plan, capacities) == (
+        "draining a needs more than b have free: 2 PCPU short. Free room or add hosts, then run the drain "
+        "again; nothing was migrated")
+
+
 def test_max_unit_limits_one_allocation():
     capacity = inventory(vcpu=16)
     capacity["VCPU"]["max_unit"] = 4
