@@ -15,7 +15,7 @@ pinned_venv() {
     log "venv ${venv#"$PWD"/} is current (stamp matches $(basename "$requirements"))"
     return 0
   fi
-  log "creating ${venv#"$PWD"/} from $requirements (pip's download cache is reused)"
+  log "creating ${venv#"$PWD"/} from ${requirements#"$PWD"/} (pip's download cache is reused)"
   rm -rf "$venv"
   python3 -m venv "$venv"
   # this machine's pip configuration may name local indexes that are absent: not our warnings
