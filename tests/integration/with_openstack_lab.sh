@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # Runs a command with the OpenStack lab (tests/lab/openstack_lab.py) up with the given
 # services, and stops the lab when the command ends, whatever happens (also Ctrl-C).
-#   with_openstack_lab.sh keystone,swift [--broken-swift-catalog] -- ansible-playbook ...
+#   with_openstack_lab.sh keystone,swift [--broken-swift-catalog] [--computes 3] -- ansible-playbook ...
 set -euo pipefail
 repo=${STACKOPS_REPO:-$(cd "$(dirname "$0")/../.." && pwd)}
 export STACKOPS_REPO=$repo
 lab=(python3 "$repo/tests/lab/openstack_lab.py")
+# one lab per machine (fixed ports): wait for whoever has it
+exec 9>/tmp/stackops-openstack-lab.lock
+if ! flock -n 9; then
+  echo "waiting for the OpenStack lab lock /tmp/stackops-openstack-lab.lock (another lab run holds it)"
+  flock 9
+fi
 up_args=(--services "$1")
 shift
 while [ $# -gt 0 ] && [ "$1" != "--" ]; do up_args+=("$1"); shift; done

@@ -5,17 +5,22 @@ installed into a cached venv and started as plain background processes (no conta
 no systemd), everything bound to 127.0.0.1. Stdlib only: it runs before any venv exists.
 
     python3 tests/lab/openstack_lab.py install
-    python3 tests/lab/openstack_lab.py up [--services keystone,swift,octavia,neutron,nova] [--broken-swift-catalog]
+    python3 tests/lab/openstack_lab.py up [--services keystone,swift,octavia,neutron,glance,nova] [--computes 3]
+                                          [--broken-swift-catalog]
     python3 tests/lab/openstack_lab.py env          # JSON: auth_url, clouds.yaml, service URLs
     python3 tests/lab/openstack_lab.py status
     python3 tests/lab/openstack_lab.py restart swift-proxy
+    python3 tests/lab/openstack_lab.py stop nova-compute-2
     python3 tests/lab/openstack_lab.py down
 
 Default services: keystone,swift,octavia (Keystone is always there; MariaDB, RabbitMQ and memcached
 follow from what is asked). Octavia runs the amphora provider with no-op compute/network/amphora
 drivers: objects go ACTIVE, nothing is built, and any UUID passes as VIP subnet through the API, but
 the `openstack loadbalancer` CLI looks subnets up in Neutron, so ask for neutron too when using it.
-Nova runs the fake driver (one hypervisor, lab-compute1) with Placement; without Glance nothing boots.
+Nova runs the fake driver with Placement: --computes N (1-3) nova-compute processes, hosts lab-compute1..N,
+each its own Placement resource provider. With glance too (a file store, the image lab-raw), servers boot
+through the API; without it nothing boots. Every service user has the admin and service roles in the
+service project (keystonemiddleware wants `service` on the service tokens nova sends neutron).
 
 Every process `up` starts gets its own process group (recorded in the state directory),
 the environment variable STACKOPS_OPENSTACK_LAB=<state dir> and a working directory inside
@@ -54,7 +59,7 @@ CONSTRAINTS = Path(__file__).resolve().parent / "openstack-constraints.txt"
 MARKER = "STACKOPS_OPENSTACK_LAB"
 
 PIP_PACKAGES = (
-    "keystone", "swift", "octavia", "neutron", "nova", "openstack-placement",
+    "keystone", "swift", "octavia", "neutron", "nova", "openstack-placement", "glance",
     "python-openstackclient", "python-octaviaclient", "python-swiftclient", "openstacksdk",
     "keystonemiddleware", "python-memcached", "uWSGI", "PyMySQL", "boto3",
 )  # fmt: skip
@@ -65,7 +70,7 @@ APT_PACKAGES = ("memcached", "mariadb-server", "rabbitmq-server", "openssl", "bu
 HOST = "127.0.0.1"
 WRONG_HOST = "127.0.0.2"  # where a packstack answer file's controller would be; nothing listens there
 REGION = "RegionOne"
-SERVICES = ("keystone", "swift", "octavia", "neutron", "nova")
+SERVICES = ("keystone", "swift", "octavia", "neutron", "glance", "nova")
 DEFAULT_SERVICES = "keystone,swift,octavia"
 PORTS = {
     "keystone": 5000,
@@ -78,6 +83,7 @@ PORTS = {
     "neutron-api": 9696,
     "nova-api": 8774,
     "placement-api": 8778,
+    "glance-api": 9292,
     "mariadb": 3307,
     "rabbitmq": 5672,
     "rabbitmq-dist": 25672,
@@ -88,8 +94,13 @@ SERVICE_PORTS = {
     "swift": ("swift-proxy", "swift-object", "swift-container", "swift-account"),
     "octavia": ("octavia-api", "mariadb", "rabbitmq", "rabbitmq-dist", "epmd"),
     "neutron": ("neutron-api", "mariadb"),
+    "glance": ("glance-api",),
     "nova": ("nova-api", "placement-api", "mariadb", "rabbitmq", "rabbitmq-dist", "epmd"),
 }
+# nova-compute hosts: the first reads the shared nova.conf (daemon "nova-compute", as before),
+# the others their own copy plus an override file (daemon "nova-compute-<n>")
+MAX_COMPUTES = 3
+IMAGE_NAME = "lab-raw"  # what `up` uploads when glance runs: 1 MiB of zeros, raw
 SWIFT_STORAGE = (("account", 6202), ("container", 6201), ("object", 6200))
 
 
@@ -324,14 +335,21 @@ def port_open(port: int, host: str = HOST) -> bool:
 
 
 def http(
-    method: str, target: str, body: dict | None = None, token: str | None = None, timeout: float = 10
+    method: str,
+    target: str,
+    body: dict | bytes | None = None,
+    token: str | None = None,
+    timeout: float = 10,
+    content_type: str = "application/json",
 ) -> tuple[int, dict, bytes]:
-    """One HTTP request, no proxies; (status, headers, body), status 0 when nothing answers."""
+    """One HTTP request, no proxies; (status, headers, body), status 0 when nothing answers.
+
+    A dict body is sent as JSON, bytes as they are (with content_type)."""
     headers = {"Accept": "application/json"}
     data = None
     if body is not None:
-        data = json.dumps(body).encode()
-        headers["Content-Type"] = "application/json"
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        headers["Content-Type"] = content_type
     if token:
         headers["X-Auth-Token"] = token
     request = urllib.request.Request(target, data=data, method=method, headers=headers)
@@ -506,15 +524,17 @@ def swift_endpoints(broken: bool) -> list[tuple[str, str]]:
 class Lab:
     """One `up`: the plan (services, passwords, paths) and the start-up steps."""
 
-    def __init__(self, services: list[str], broken_swift_catalog: bool) -> None:
+    def __init__(self, services: list[str], broken_swift_catalog: bool, computes: int = 1) -> None:
         self.services = services
         self.broken = broken_swift_catalog
+        self.computes = computes
+        self.image_id = ""
         self.daemons = Daemons()
         self.passwords = {
             name: secrets.token_hex(16)
             for name in (
                 *("admin", "rabbitmq", "octavia_ca", "octavia_amp"),
-                *("swift", "octavia", "neutron", "nova", "placement"),  # service users
+                *("swift", "octavia", "neutron", "glance", "nova", "placement"),  # service users
                 *("octavia_db", "neutron_db", "nova_db", "placement_db"),  # their MariaDB users
             )
         }
@@ -701,14 +721,16 @@ class Lab:
             "project",
             {"name": "service", "domain_id": "default", "description": "service users of the lab"},
         )
-        admin_role = kst.find("roles", "admin")
-        for user in ("swift", "octavia", "neutron", "nova", "placement"):
+        # `service`: keystonemiddleware requires it on service tokens (nova -> neutron answers 500 without it)
+        roles = [kst.find("roles", "admin"), kst.find_or_create_role("service")]
+        for user in ("swift", "octavia", "neutron", "glance", "nova", "placement"):
             if not self.needs("nova" if user == "placement" else user):
                 continue
             user_id = kst.create(
                 "users", "user", {"name": user, "domain_id": "default", "password": self.passwords[user]}
             )
-            kst.call("PUT", f"/projects/{service_project}/users/{user_id}/roles/{admin_role}")
+            for role in roles:
+                kst.call("PUT", f"/projects/{service_project}/users/{user_id}/roles/{role}")
         catalog = []
         if self.needs("swift"):
             catalog.append(("swift", "object-store", "OpenStack Object Storage", swift_endpoints(self.broken)))
@@ -726,6 +748,11 @@ class Lab:
             net_url = url("neutron-api")
             catalog.append(
                 ("neutron", "network", "OpenStack Networking", [(i, net_url) for i in ("public", "internal", "admin")])
+            )
+        if self.needs("glance"):
+            image_url = url("glance-api")
+            catalog.append(
+                ("glance", "image", "OpenStack Image", [(i, image_url) for i in ("public", "internal", "admin")])
             )
         if self.needs("nova"):
             for name, kind, description, target in (
@@ -1118,6 +1145,56 @@ class Lab:
             ("neutron-api",),
         )
 
+    # -- glance
+
+    def glance(self) -> None:
+        """Glance with a file store on SQLite, and one small raw image every project can boot."""
+        home = STATE / "glance"
+        for sub in ("images", "staging", "lock"):
+            (home / sub).mkdir(parents=True)
+        write_private(home / "glance-api.conf", ini({
+            "DEFAULT": {"debug": "false", "node_staging_uri": f"file://{home / 'staging'}"},
+            "database": {"connection": f"sqlite:///{home / 'glance.sqlite'}"},
+            "glance_store": {"stores": "file", "default_store": "file", "filesystem_store_datadir": home / "images"},
+            "keystone_authtoken": authtoken("glance", self.passwords["glance"]),
+            "paste_deploy": {"flavor": "keystone"},
+            "oslo_concurrency": {"lock_path": home / "lock"},
+        }))  # fmt: skip
+        shutil.copy(VENV / "etc" / "glance" / "glance-api-paste.ini", home / "glance-api-paste.ini")
+        step = time.monotonic()
+        run("glance-manage", "--config-file", home / "glance-api.conf", "db_sync", cwd=home, timeout=300)
+        say("glance", f"database migrated ({time.monotonic() - step:.1f}s)")
+        self.daemons.start(
+            "glance-api",
+            uwsgi("glance.wsgi.api:application", PORTS["glance-api"]),
+            home,
+            {"OS_GLANCE_CONFIG_DIR": str(home)},
+        )
+        wait_for(
+            "glance-api", "GET /healthcheck", http_probe(url("glance-api", "/healthcheck")), 90, self.daemons, ("glance-api",)
+        )
+        self.after("keystone")
+        token = self.admin_token()
+        status, _headers, body = http(
+            "POST",
+            url("glance-api", "/v2/images"),
+            {"name": IMAGE_NAME, "disk_format": "raw", "container_format": "bare", "visibility": "public"},
+            token,
+        )
+        if status != 201:
+            raise LabError(f"glance: creating the image {IMAGE_NAME}: HTTP {status} {body[:300]!r}")
+        self.image_id = json.loads(body)["id"]
+        status, _headers, body = http(
+            "PUT",
+            url("glance-api", f"/v2/images/{self.image_id}/file"),
+            bytes(1024 * 1024),
+            token,
+            content_type="application/octet-stream",
+        )
+        if status != 204:
+            raise LabError(f"glance: uploading the image {IMAGE_NAME}: HTTP {status} {body[:300]!r}")
+        say("glance", f"image {IMAGE_NAME} ({self.image_id}) uploaded, 1 MiB raw")
+
     # -- nova and placement
 
     def service_auth(self, user: str) -> dict[str, str]:
@@ -1135,6 +1212,8 @@ class Lab:
                 "debug": "false", "transport_url": self.transport_url(), "host": "lab-compute1", "my_ip": HOST,
                 "compute_driver": "fake.FakeDriverWithoutFakeNodes", "state_path": home,
                 "instances_path": home / "instances", "enabled_apis": "osapi_compute", "graceful_shutdown_timeout": 2,
+                # a stopped nova-compute is reported down after 20 s, not nova's 60
+                "report_interval": 5, "service_down_time": 20,
             },
             "api": {"auth_strategy": "keystone"},
             "api_database": {"connection": self.db_url("nova", "nova_api")},
@@ -1186,18 +1265,50 @@ class Lab:
             self.daemons.start(name, [name, "--config-file", conf], home)
         wait_for("placement-api", "GET /", http_probe(url("placement-api", "/")), 90, self.daemons, ("placement-api",))
         self.after("keystone")  # nova-compute reports its resources to placement right away
-        self.daemons.start("nova-compute", ["nova-compute", "--config-file", conf], home)
+        computes = [self.start_compute(number, conf) for number in range(1, self.computes + 1)]
         wait_for("nova-api", "GET /", http_probe(url("nova-api", "/")), 120, self.daemons, ("nova-api",))
+        expected = {c["host"] for c in computes}
 
-        def hypervisor() -> tuple[bool, str]:
+        def hypervisors() -> tuple[bool, str]:
             status, _headers, body = http("GET", url("nova-api", "/v2.1/os-hypervisors"), token=self.admin_token())
             if status != 200:
                 return False, f"HTTP {status}"
-            found = [h["hypervisor_hostname"] for h in json.loads(body)["hypervisors"]]
-            return bool(found), f"hypervisors: {', '.join(found)}" if found else "no hypervisor yet"
+            found = {h["hypervisor_hostname"] for h in json.loads(body)["hypervisors"]}
+            return expected <= found, f"hypervisors: {', '.join(sorted(found))}" if found else "no hypervisor yet"
 
-        watch = ("nova-api", "nova-conductor", "nova-scheduler", "nova-compute", "placement-api")
-        wait_for("nova-compute", "its hypervisor in the API", hypervisor, 120, self.daemons, watch)
+        watch = ("nova-api", "nova-conductor", "nova-scheduler", "placement-api", *(c["daemon"] for c in computes))
+        what = "their hypervisors" if len(computes) > 1 else "its hypervisor"
+        wait_for("nova-compute", f"{what} in the API", hypervisors, 120, self.daemons, watch)
+
+    def compute_plan(self, number: int) -> dict:
+        """Host name, daemon name and config files of the number-th nova-compute (1-based)."""
+        home = STATE / "nova"
+        if number == 1:
+            return {"host": "lab-compute1", "daemon": "nova-compute", "home": home, "config_files": [home / "nova.conf"]}
+        own = home / f"lab-compute{number}"
+        return {
+            "host": f"lab-compute{number}",
+            "daemon": f"nova-compute-{number}",
+            "home": own,
+            "config_files": [own / "nova.conf", own / "override.conf"],
+        }
+
+    def start_compute(self, number: int, shared_conf: Path) -> dict:
+        """Start one nova-compute. The others never read the shared nova.conf: nova looks for its
+        compute_id file next to every config file, and a second host finding the first one's
+        refuses to start ("Possible rename detected")."""
+        plan = self.compute_plan(number)
+        if number > 1:
+            (plan["home"] / "instances").mkdir(parents=True)
+            write_private(plan["config_files"][0], shared_conf.read_text())
+            write_private(plan["config_files"][1], ini({"DEFAULT": {
+                "host": plan["host"], "state_path": plan["home"], "instances_path": plan["home"] / "instances",
+            }}))  # fmt: skip
+        argv: list[str | Path] = ["nova-compute"]
+        for path in plan["config_files"]:
+            argv += ["--config-file", path]
+        self.daemons.start(plan["daemon"], argv, plan["home"])
+        return plan
 
     # -- the whole start-up
 
@@ -1208,7 +1319,7 @@ class Lab:
         if self.needs("octavia", "nova"):
             plan.append(("rabbitmq", self.rabbitmq))
         plan.append(("keystone", self.keystone))
-        for name in ("swift", "octavia", "neutron", "nova"):
+        for name in ("swift", "octavia", "neutron", "glance", "nova"):
             if self.needs(name):
                 plan.append((name, getattr(self, name)))
         return plan
@@ -1271,6 +1382,8 @@ class Lab:
             endpoints["octavia"] = url("octavia-api")
         if self.needs("neutron"):
             endpoints["neutron"] = url("neutron-api")
+        if self.needs("glance"):
+            endpoints["glance"] = url("glance-api")
         if self.needs("nova"):
             endpoints["nova"] = url("nova-api", "/v2.1")
             endpoints["placement"] = url("placement-api")
@@ -1289,6 +1402,14 @@ class Lab:
             "swift_catalog_broken": self.broken,
             "swift_proxy_config": str(STATE / "swift" / "proxy-server.conf") if self.needs("swift") else None,
             "service_passwords_file": str(STATE / "passwords.json"),
+            # per nova-compute: host, lab daemon name (for `restart`), config files in the order it reads them
+            "compute_hosts": [
+                {"host": c["host"], "daemon": c["daemon"], "config_files": [str(p) for p in c["config_files"]]}
+                for c in map(self.compute_plan, range(1, self.computes + 1))
+            ]
+            if self.needs("nova")
+            else [],
+            "image_id": self.image_id or None,
             "mariadb_socket": str(STATE / "mariadb" / "mysqld.sock")
             if self.needs("octavia", "neutron", "nova")
             else None,
@@ -1353,6 +1474,10 @@ class Keystone:
             raise LabError(f"keystone: no {plural[:-1]} named {name}")
         return found[0]["id"]
 
+    def find_or_create_role(self, name: str) -> str:
+        found = self.call("GET", f"/roles?name={name}")["roles"]
+        return found[0]["id"] if found else self.create("roles", "role", {"name": name})
+
 
 # --- up / down / status / env -----------------------------------------------------------
 
@@ -1387,6 +1512,7 @@ def cmd_up(args: argparse.Namespace) -> None:
             current
             and current["services"] == services
             and current["swift_catalog_broken"] == args.broken_swift_catalog
+            and len(current.get("compute_hosts") or [None]) == args.computes
             and answering == set(services)
         ):
             print(f"lab already up with {', '.join(services)}; kept (see `env`)")
@@ -1406,7 +1532,7 @@ def cmd_up(args: argparse.Namespace) -> None:
         + (" (swift catalog deliberately broken)" if args.broken_swift_catalog else ""),
         flush=True,
     )
-    lab = Lab(services, args.broken_swift_catalog)
+    lab = Lab(services, args.broken_swift_catalog, args.computes)
     try:
         lab.start()
         env = lab.write_client_files()
@@ -1467,6 +1593,7 @@ def probe_services(env: dict) -> dict[str, bool]:
         "swift": url("swift-proxy", "/healthcheck"),
         "octavia": url("octavia-api", "/"),
         "neutron": url("neutron-api", "/"),
+        "glance": url("glance-api", "/healthcheck"),
     }
     return {name: http("GET", checks[name], timeout=3)[0] == 200 for name in env["services"] if name in checks}
 
@@ -1514,9 +1641,22 @@ def cmd_restart(args: argparse.Namespace) -> None:
         "neutron-api": url("neutron-api", "/"),
         "nova-api": url("nova-api", "/"),
         "placement-api": url("placement-api", "/"),
+        "glance-api": url("glance-api", "/healthcheck"),
     }
     if args.name in probes:
         wait_for(args.name, f"GET {probes[args.name]}", http_probe(probes[args.name]), 60, daemons, (args.name,))
+
+
+def cmd_stop(args: argparse.Namespace) -> None:
+    """Stop one daemon (its whole process group), e.g. a nova-compute to make its host look dead.
+    `restart NAME` starts it again from its recorded command line."""
+    records = read_records()
+    if args.name not in records:
+        raise LabError(f"no daemon {args.name!r}; recorded: {', '.join(records) or 'none'}")
+    record = records[args.name]
+    group = {pid for pid in lab_pids() if (proc_stat(pid) or ("", 0))[1] == record["pid"]}
+    count = stop_processes(only=group) if group else 0
+    print(f"stopped {args.name} ({count} process(es))" if count else f"{args.name} was not running")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -1532,6 +1672,14 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help=f"comma-separated, from {','.join(SERVICES)} (keystone is always started); default {DEFAULT_SERVICES}",
     )
     up.add_argument(
+        "--computes",
+        type=int,
+        choices=range(1, MAX_COMPUTES + 1),
+        default=1,
+        metavar="N",
+        help=f"nova-compute hosts lab-compute1..N (1-{MAX_COMPUTES}, each ~150 MB); default 1",
+    )
+    up.add_argument(
         "--broken-swift-catalog",
         action="store_true",
         help="register object-store endpoints the packstack way: wrong host, duplicate public, no internal",
@@ -1542,6 +1690,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     restart = commands.add_parser("restart", help="restart one daemon (e.g. swift-proxy after a config change)")
     restart.add_argument("name")
     restart.set_defaults(func=cmd_restart)
+    stop = commands.add_parser("stop", help="stop one daemon (e.g. nova-compute-2, to make its host look dead)")
+    stop.add_argument("name")
+    stop.set_defaults(func=cmd_stop)
     commands.add_parser("down", help="stop every lab process and remove the state directory").set_defaults(
         func=cmd_down
     )
