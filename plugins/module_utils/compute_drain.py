@@ -157,3 +157,104 @@ def check_targets(source, targets, known_hosts):
     if source in targets:
         return "target hosts include %s, the host being drained" % source
     return None
+
+
+# states of a migration record that end it (nova.objects.migration); the rest are in progress
+MIGRATION_DONE = ("completed",)
+MIGRATION_FAILED = ("failed", "error", "cancelled")
+
+
+class MigrationRefused(Exception):
+    """Nova refused to start a live migration (for example 400 NoValidHost): nothing moved."""
+
+
+def run_migrations(jobs, start, poll, max_in_flight, timeout, clock, sleep, say=None, poll_interval=1.0):
+    """Live-migrate jobs with at most max_in_flight migrations under way at any time.
+
+    jobs: dicts with "id", "name", "from" and "to" (a host, or None for the scheduler's choice), in
+    the order to start them. start(job) asks Nova to begin (MigrationRefused when it will not);
+    poll(job) answers ("running", detail), ("done", host) or ("failed", reason). A job is never
+    retried: a refused or failed migration is a result, so the run always ends, at the latest
+    when timeout seconds have passed. say(text) hears about every start and end.
+
+    Returns (results, most_in_flight): one result per job, in the order of jobs, with "seconds"
+    and "result": migrated, refused, failed, timed_out (still under way at the timeout) or
+    not_started (the timeout came first).
+    """
+    if max_in_flight < 1:
+        raise ValueError("max_in_flight is %r, expected at least 1" % max_in_flight)
+    say = say or (lambda text: None)
+    began = clock()
+    queue = list(jobs)
+    results = {}
+    in_flight = []  # (job, started_at)
+    most_in_flight = 0
+
+    def finish(job, started_at, result, to=None, message=""):
+        seconds = round(clock() - started_at, 1) if started_at is not None else 0.0
+        results[job["id"]] = dict(job, to=to, seconds=seconds, result=result, message=message)
+
+    while queue or in_flight:
+        overdue = clock() - began >= timeout
+        while queue and len(in_flight) < max_in_flight and not overdue:
+            job = queue.pop(0)
+            started_at = clock()
+            try:
+                start(job)
+            except MigrationRefused as exc:
+                finish(job, started_at, "refused", message=str(exc))
+                say("%s: Nova refused to migrate it: %s" % (job["name"], exc))
+                continue
+            in_flight.append((job, started_at))
+            most_in_flight = max(most_in_flight, len(in_flight))
+            say("%s: live migration from %s to %s started (%d in flight)" % (
+                job["name"], job["from"], job["to"] or "a host the scheduler picks", len(in_flight)))
+        if overdue:
+            for job, started_at in in_flight:
+                finish(job, started_at, "timed_out",
+                       message="still migrating after the %ss timeout; check it with "
+                               "`openstack server migration list --server %s`" % (timeout, job["id"]))
+            for job in queue:
+                finish(job, None, "not_started", message="not started: the %ss timeout ran out first" % timeout)
+            break
+        if not in_flight:
+            continue
+        sleep(poll_interval)
+        still = []
+        for job, started_at in in_flight:
+            state, detail = poll(job)
+            if state == "done":
+                finish(job, started_at, "migrated", to=detail)
+                say("%s: on %s after %.1fs" % (job["name"], detail, clock() - started_at))
+            elif state == "failed":
+                finish(job, started_at, "failed", message=detail)
+                say("%s: migration failed: %s" % (job["name"], detail))
+            else:
+                still.append((job, started_at))
+        in_flight = still
+    return [results[job["id"]] for job in jobs], most_in_flight
+
+
+def migration_state(records, known_ids, source, server):
+    """What poll() answers for one instance, from its live-migration records and its server.
+
+    records: the instance's live-migration records (os-migrations); known_ids: the ids that
+    existed before this drain started the migration (an older, failed one must not count);
+    server: {"host", "status", "task_state"} now. The instance's host changes before the
+    record is completed, so both must agree before the instance counts as moved.
+    """
+    new = sorted((r for r in records if r.get("id") not in known_ids), key=lambda r: r.get("id") or 0)
+    if not new:
+        return "running", "no migration record yet"
+    record = new[-1]
+    status = record.get("status")
+    if status in MIGRATION_FAILED:
+        return "failed", "the migration record says %s (instance status %s, on %s)" % (
+            status, server.get("status"), server.get("host"))
+    if status in MIGRATION_DONE:
+        if server.get("host") == source:
+            return "failed", "the migration record says completed, but the instance is still on %s" % source
+        if server.get("task_state"):
+            return "running", "completed, instance still busy with %s" % server["task_state"]
+        return "done", server.get("host")
+    return "running", "migration %s" % status
