@@ -228,6 +228,7 @@ try:
 except ImportError:
     pass
 
+from ansible.module_utils.six.moves.urllib.parse import quote
 from ansible_collections.openstack.cloud.plugins.module_utils.openstack import OpenStackModule
 from ansible_collections.stackops.openstack.plugins.module_utils import compute_drain as drain
 from ansible_collections.stackops.openstack.plugins.module_utils import compute_evacuate as evac
@@ -378,7 +379,7 @@ class ComputeHostEvacuateModule(OpenStackModule):
         """Every server on host, all projects, following Nova's pages."""
         servers, marker = [], None
         while True:
-            path = "/servers/detail?all_tenants=True&host=%s" % host + ("&marker=%s" % marker if marker else "")
+            path = "/servers/detail?all_tenants=True&host=%s" % quote(host) + ("&marker=%s" % marker if marker else "")
             page = self._get("compute", path, SERVERS_MICROVERSION)
             servers += page.get("servers", [])
             if not page.get("servers") or not any(link.get("rel") == "next" for link in page.get("servers_links", [])):
