@@ -21,7 +21,7 @@ help:
 	@echo "make lint|sanity|units|integration|molecule|build   one layer"
 	@echo "make release-check  galaxy-importer with Automation Hub's settings on the tarball, release notes complete"
 	@echo "make docs         build the HTML docs site offline into .build/docs/html"
-	@echo "make benchmark    print the galera_cluster_status benchmark"
+	@echo "make benchmark    print the benchmarks (galera_cluster_status; compute_host_drain concurrency)"
 	@echo "make lab-down     remove every lab container, namespace and network"
 
 bootstrap:
@@ -81,6 +81,8 @@ docs:
 
 benchmark: link
 	python3 tests/benchmarks/galera_status_vs_mysql_info.py
+	tests/integration/with_openstack_lab.sh keystone,glance,nova --computes 3 -- \
+	  python3 tests/benchmarks/compute_drain_concurrency.py
 
 lab-down:
 	-python3 tests/lab/podman_lab.py down

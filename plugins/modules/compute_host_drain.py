@@ -188,6 +188,11 @@ report:
   elements: str
   sample: ["nova-compute on compute03: disabled (RAM replacement)", "web1: compute03 -> compute01 in 4.2 s: migrated",
            "stays: db2 is SHUTOFF; only ACTIVE or PAUSED instances can be live-migrated"]
+seconds:
+  description: How long the drain took, planning included.
+  returned: success, and failure once the drain has begun
+  type: float
+  sample: 41.5
 progress:
   description: What happened when, in seconds since the module started.
   returned: with O(state=drained)
@@ -197,6 +202,8 @@ progress:
 '''
 
 import time
+
+from ansible.module_utils.six.moves.urllib.parse import quote
 
 try:
     # openstack.cloud 2.5 (the one in the ansible 12 package) reads openstack.version,
@@ -323,6 +330,7 @@ class ComputeHostDrainModule(OpenStackModule):
             changed=bool(disable or results), host=host, service=service_after, plan=plan, migrations=results,
             leftovers=leftovers, most_in_flight=most, progress=self.progress,
             report=_report(service_after, plan, results, leftovers),
+            seconds=round(time.monotonic() - self.began, 1),
             diff=self._diff(before, service_after, instances_before, [i["name"] for i in leftovers]))
         if leftovers and self.params["fail_on_leftovers"]:
             self.fail_json(
@@ -434,7 +442,8 @@ class ComputeHostDrainModule(OpenStackModule):
     def _servers(self, host):
         servers, marker = [], None
         while True:
-            path = "/servers/detail?all_tenants=1&host=%s&limit=500" % host + ("&marker=%s" % marker if marker else "")
+            path = "/servers/detail?all_tenants=1&host=%s&limit=500" % quote(host) + (
+                "&marker=%s" % marker if marker else "")
             page = self._compute("GET", path, MV_SERVERS).get("servers", [])
             servers.extend(page)
             if len(page) < 500:
