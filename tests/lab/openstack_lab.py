@@ -1549,6 +1549,8 @@ def cmd_up(args: argparse.Namespace) -> None:
         raise
     if "swift" in services:
         install_proxy_init_script()
+    if "nova" in services:
+        install_scheduler_init_script()
     print(
         f"lab up in {time.monotonic() - STARTED_AT:.1f}s: " + ", ".join(f"{k} {v}" for k, v in env["endpoints"].items())
     )
@@ -1574,10 +1576,29 @@ esac
     PROXY_INIT_SCRIPT.chmod(0o755)
 
 
+# The same for nova-scheduler, which the compute_aggregates role restarts after adding a filter.
+SCHEDULER_INIT_SCRIPT = Path("/etc/init.d/stackops-lab-nova-scheduler")
+
+
+def install_scheduler_init_script() -> None:
+    lab = shlex.quote(str(Path(__file__).resolve()))
+    SCHEDULER_INIT_SCRIPT.write_text(f"""#!/bin/sh
+# Written by tests/lab/openstack_lab.py up, removed by down: the lab's nova-scheduler as a service.
+case "$1" in
+  start|restart|reload|force-reload) exec python3 {lab} restart nova-scheduler ;;
+  status) python3 {lab} status >/dev/null 2>&1 && exit 0 || exit 3 ;;
+  stop) exit 0 ;;
+  *) echo "usage: $0 start|stop|restart|status" >&2; exit 2 ;;
+esac
+""")
+    SCHEDULER_INIT_SCRIPT.chmod(0o755)
+
+
 def cmd_down(args: argparse.Namespace) -> None:
     start = time.monotonic()
     shield()  # finish the teardown even when interrupted
     PROXY_INIT_SCRIPT.unlink(missing_ok=True)
+    SCHEDULER_INIT_SCRIPT.unlink(missing_ok=True)
     count = stop_processes()
     existed = STATE.exists()
     shutil.rmtree(STATE, ignore_errors=True)
