@@ -158,6 +158,22 @@ PLAYBOOKS = (
             "ceilometer_retention_purge", "ceilometer_retention_mongodb_compact", "ceilometer_retention_mongodb_uri",
         ),
     ),
+    Playbook(
+        name="compute_aggregates",
+        summary="Host aggregates from compute_aggregates_list; tenant isolation turned on in the nova_scheduler group",
+        roles=("compute_aggregates",),
+        survey=("compute_aggregates_isolation_filter", "compute_aggregates_filter_style"),
+        credentials=("openstack",),
+        extra_vars=_cloud_when_credential("compute_aggregates_cloud"),
+    ),
+    Playbook(
+        name="project_quotas",
+        summary="Project compute and network quotas from project_quotas_list, after a usage report; never below usage unless forced",
+        roles=("project_quotas",),
+        survey=("project_quotas_force",),
+        credentials=("openstack",),
+        extra_vars=_cloud_when_credential("project_quotas_cloud"),
+    ),
 )
 # roles whose secrets (no_log options of type str that no survey asks for) get a credential type
 CREDENTIAL_TYPE_ROLES = ("galera_cluster",)
