@@ -14,9 +14,9 @@ Usage as the two services report it, normalised by the module to
 nova's ``GET /os-quota-sets/{project}/detail`` gives ``in_use``/``reserved``/``limit``,
 neutron's ``GET /quotas/{project}/details`` gives ``used``/``reserved``/``limit``.
 A limit of -1 is unlimited. A proposed limit is below usage when it is not -1 and is
-smaller than in_use + reserved: nova and neutron accept such a limit (nova refuses it only
-for some resources, neutron never) and then refuse every new resource of that kind, which
-is rarely what the operator meant.
+smaller than in_use + reserved. nova refuses such a limit unless the request says ``force``
+(openstack.cloud.quota cannot), neutron accepts it; either then refuses every new resource of
+that kind, which is rarely what the operator meant.
 
 Pure functions on plain values; errors are QuotaError with a sentence naming the bad value.
 """
@@ -202,3 +202,17 @@ def describe(rows):
             line += " (BELOW USAGE)"
         lines.append(line)
     return lines
+
+
+def compute_changes(current, wanted):
+    """The nova limits of ``wanted`` ({resource: int}) that differ from ``current`` ({resource: int}).
+
+    ``wanted`` is checked like check_limits' compute part; a resource nova did not report is an error.
+    Returns [{"resource", "before", "after"}] in RESOURCES order.
+    """
+    wanted = check_limits({"compute": wanted or {}}).get("compute", {})
+    missing = [r for r in wanted if r not in current]
+    if missing:
+        raise QuotaError("compute quota %s: nova reports no such quota for this project" % ", ".join(missing))
+    return [{"resource": r, "before": current[r], "after": wanted[r]}
+            for r in RESOURCES["compute"] if r in wanted and wanted[r] != current[r]]

@@ -113,3 +113,21 @@ def test_describe():
     assert lines[0] == "compute instances: 2 in use of 10, new limit 1 (BELOW USAGE)"
     assert lines[1] == "compute cores: 2 in use and 1 reserved of 20"
     assert lines[2] == "compute ram: 1024 in use of unlimited"
+
+
+def test_compute_changes_only_differences_in_order():
+    current = {"instances": 10, "cores": 20, "ram": 51200}
+    assert pq.compute_changes(current, {"ram": 51200, "cores": 2, "instances": 1}) == [
+        {"resource": "instances", "before": 10, "after": 1}, {"resource": "cores", "before": 20, "after": 2}]
+    assert pq.compute_changes(current, {}) == []
+
+
+@pytest.mark.parametrize("wanted, fragment", [
+    ({"server_groups": 1}, "compute quota server_groups: nova reports no such quota"),
+    ({"floating_ips": 1}, "nova's floating_ips quota left its API"),
+    ({"instances": -5}, "limits.compute.instances is -5"),
+])
+def test_compute_changes_refuses(wanted, fragment):
+    with pytest.raises(pq.QuotaError) as exc:
+        pq.compute_changes({"instances": 10}, wanted)
+    assert fragment in str(exc.value)
