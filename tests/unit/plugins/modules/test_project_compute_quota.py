@@ -73,8 +73,8 @@ def test_check_mode_reports_and_changes_nothing(nova):
 
 
 def test_forced_below_usage_then_nothing_to_do(nova):
-    result = exit_result(module.main, {"cloud": "fake", "project": "p1", "limits": {"instances": 1, "cores": 1,
-                                                                                     "ram": 51200}, "force": True})
+    limits = {"instances": 1, "cores": 1, "ram": 51200}
+    result = exit_result(module.main, {"cloud": "fake", "project": "p1", "limits": limits, "force": True})
     assert result["changed"] is True
     assert nova.updates == [("p1", {"instances": 1, "cores": 1}, True)]
     again = exit_result(module.main, {"cloud": "fake", "project": "p1", "limits": {"instances": 1}, "force": True})
