@@ -37,10 +37,9 @@ def check_keep(keep):
         if address not in result:
             result.append(address)
     if bad:
-        raise ValueError("keep must list floating IP addresses (like 203.0.113.10 or 2001:db8::10), but %s %s not: %s"
-                         % ("this entry is" if len(bad) == 1 else "these entries are",
-                            "an IP address" if len(bad) == 1 else "IP addresses",
-                            ", ".join(repr(b) for b in bad)))
+        raise ValueError("keep must list floating IP addresses (like 203.0.113.10 or 2001:db8::10), but %s: %s"
+                         % ("this entry is not an IP address" if len(bad) == 1
+                            else "these entries are not IP addresses", ", ".join(repr(b) for b in bad)))
     return result
 
 

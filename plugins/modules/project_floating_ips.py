@@ -187,7 +187,9 @@ class ProjectFloatingIpsModule(OpenStackModule):
             self._release(name, release, released_info)
         self.exit_json(changed=bool(release), project={"id": project.id, "name": project.name},
                        released=released_info, kept=kept_info,
-                       diff={"before": fips.diff_text(ips), "after": fips.diff_text(kept)})
+                       diff={"before": fips.diff_text(ips), "after": fips.diff_text(kept),
+                             "before_header": "floating IPs of project %s" % project.name,
+                             "after_header": "floating IPs of project %s" % project.name})
 
     def _project(self, name):
         try:

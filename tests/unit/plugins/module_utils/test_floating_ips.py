@@ -55,6 +55,18 @@ def test_check_keep_names_every_bad_entry(keep, named):
     assert ("these entries are" in message) == (len(named) > 1)
 
 
+@pytest.mark.parametrize("keep, message", [
+    (["web.example.com"], "keep must list floating IP addresses (like 203.0.113.10 or 2001:db8::10), but this entry "
+                          "is not an IP address: 'web.example.com'"),
+    (["203.0.113.3", "a", "b c"], "keep must list floating IP addresses (like 203.0.113.10 or 2001:db8::10), but these "
+                                  "entries are not IP addresses: 'a', 'b c'"),
+])
+def test_check_keep_message(keep, message):
+    with pytest.raises(ValueError) as exc:
+        fips.check_keep(keep)
+    assert str(exc.value) == message
+
+
 def test_sort_is_by_address_not_text():
     assert addresses(fips.sort_ips(PROJECT)) == [
         "203.0.113.3", "203.0.113.4", "203.0.113.20", "203.0.113.100", "2001:db8::7"]

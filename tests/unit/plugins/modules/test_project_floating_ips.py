@@ -164,7 +164,9 @@ def test_check_mode_lists_everything_and_changes_nothing(monkeypatch, capsys):
     assert result["kept"] == []
     assert cloud.writes == [] and cloud.state() == before
     assert result["project"] == {"id": "pa-id", "name": "alpha"}
-    assert result["diff"] == {"before": "".join(a + "\n" for a in ALPHA), "after": ""}
+    assert result["diff"] == {"before": "".join(a + "\n" for a in ALPHA), "after": "",
+                              "before_header": "floating IPs of project alpha",
+                              "after_header": "floating IPs of project alpha"}
 
 
 def test_release_reports_ports_and_servers_and_leaves_other_projects_alone(monkeypatch, capsys):
