@@ -290,7 +290,7 @@ class ComputeHostEvacuateModule(OpenStackModule):
             self.fail_json(msg=error, capacity=_words(capacities), service_before=evac.service_view(service))
         if service.get("state") == "up" and not service.get("forced_down"):
             self.warn("nova-compute on %s still reports up; host_fenced=true says the host is fenced, so its "
-                      "service is forced down" % source)
+                      "service %s forced down" % (source, "would be" if self.check_mode else "is"))
         elif evacuable and not self.params["host_fenced"]:
             self.warn("nova-compute on %s reports down; a missing heartbeat does not prove that the host is off. "
                       "Its instances are evacuated now: make sure it stays powered off or fenced" % source)
