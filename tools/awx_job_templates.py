@@ -159,6 +159,100 @@ PLAYBOOKS = (
         ),
     ),
     Playbook(
+        name="compute_evacuate",
+        summary="Evacuate every instance of a dead compute host; refused while its service reports up unless fenced",
+        roles=(),
+        survey=(
+            "compute_evacuate_host", "compute_evacuate_host_fenced", "compute_evacuate_target_state",
+            "compute_evacuate_reason", "compute_evacuate_timeout", "compute_evacuate_fail_on_leftovers",
+        ),
+        credentials=("openstack",),
+        extra_vars=_cloud_when_credential("compute_evacuate_cloud"),
+        options={
+            "compute_evacuate_host": {
+                "type": "str", "required": True,
+                "description": ["The dead nova-compute host, as C(openstack compute service list) names it."],
+            },
+            "compute_evacuate_host_fenced": {
+                "type": "bool", "default": False,
+                "description": ["The host is powered off or cut off from its storage. Only then may the evacuation "
+                                "start while its service still reports up: otherwise instances run twice."],
+            },
+            "compute_evacuate_target_state": {
+                "type": "str", "choices": ["active", "shutoff"], "default": "active",
+                "description": ["V(active) keeps each instance's state (microversion 2.94); V(shutoff) stops every "
+                                "evacuated instance (2.95)."],
+            },
+            "compute_evacuate_reason": {
+                "type": "str", "default": "",
+                "description": ["Recorded on the disabled service; empty gives the module's default reason."],
+            },
+            "compute_evacuate_timeout": {
+                "type": "int", "default": 900,
+                "description": ["Seconds for the whole evacuation."],
+            },
+            "compute_evacuate_fail_on_leftovers": {
+                "type": "bool", "default": True,
+                "description": ["Fail the job when an instance was not evacuated."],
+            },
+        },
+    ),
+    Playbook(
+        name="release_floating_ips",
+        summary="Release a project's floating IPs (disassociate, then delete), except the kept ones",
+        roles=(),
+        survey=("release_floating_ips_project", "release_floating_ips_only_unassociated"),
+        credentials=("openstack",),
+        extra_vars=_cloud_when_credential("release_floating_ips_cloud"),
+        options={
+            "release_floating_ips_project": {
+                "type": "str", "required": True,
+                "description": ["Name or ID of the project whose floating IPs are released."],
+            },
+            "release_floating_ips_only_unassociated": {
+                "type": "bool", "default": False,
+                "description": ["Release only addresses that no port uses."],
+            },
+        },
+    ),
+    Playbook(
+        name="compute_drain",
+        summary="Empty a hypervisor by live migration after proving the other hosts have room, or enable it again",
+        roles=(),
+        survey=(
+            "compute_drain_host", "compute_drain_state", "compute_drain_reason", "compute_drain_max_in_flight",
+            "compute_drain_timeout", "compute_drain_fail_on_leftovers",
+        ),
+        credentials=("openstack",),
+        extra_vars=_cloud_when_credential("compute_drain_cloud"),
+        options={
+            "compute_drain_host": {
+                "type": "str", "required": True,
+                "description": ["The nova-compute host to drain, as C(openstack compute service list) names it."],
+            },
+            "compute_drain_state": {
+                "type": "str", "choices": ["drained", "undrained"], "default": "drained",
+                "description": ["V(drained) moves the instances away; V(undrained) enables the service again."],
+            },
+            "compute_drain_reason": {
+                "type": "str", "default": "",
+                "description": ["Recorded on the disabled service; empty gives the module's default reason."],
+            },
+            "compute_drain_max_in_flight": {
+                "type": "int", "default": 2,
+                "description": ["The most live migrations under way at the same time."],
+            },
+            "compute_drain_timeout": {
+                "type": "int", "default": 3600,
+                "description": ["Seconds for the whole drain; migrations still running then are reported, not cancelled."],
+            },
+            "compute_drain_fail_on_leftovers": {
+                "type": "bool", "default": True,
+                "description": ["Fail the job when an instance is still on the host at the end."],
+            },
+        },
+    ),
+    Playbook(
         name="compute_aggregates",
         summary="Host aggregates from compute_aggregates_list; tenant isolation turned on in the nova_scheduler group",
         roles=("compute_aggregates",),

@@ -475,7 +475,8 @@ class ComputeHostDrainModule(OpenStackModule):
     def _request(self, proxy, service, method, path, microversion, body):
         try:
             response = proxy.request(path, method, json=body, microversion=microversion, raise_exc=False)
-        except Exception as exc:  # pylint: disable=broad-except - keystoneauth's connection errors and more
+        # keystoneauth's connection errors and more: any of them ends in a message, not a traceback
+        except Exception as exc:  # pylint: disable=broad-except
             raise ApiError("%s API: %s %s: %s" % (service, method, path, exc))
         if response.status_code >= 400:
             raise ApiError("%s API: %s %s answered %s: %s" % (
@@ -527,9 +528,9 @@ def _report(service, plan, results, leftovers):
     if results is None:
         lines += ["%s: will move (room on %s)" % (i["name"], i["planned_host"]) for i in plan if i["planned_host"]]
     else:
-        lines += ["%s: %s -> %s in %.1f s: %s%s" % (r["name"], r["from"], r["to"] or "-", r["seconds"], r["result"],
-                                                  (" (%s)" % r["message"]) if r["message"] else "")
-                  for r in results]
+        lines += ["%s: %s -> %s in %.1f s: %s%s" % (
+            r["name"], r["from"], r["to"] or "-", r["seconds"], r["result"],
+            (" (%s)" % r["message"]) if r["message"] else "") for r in results]
     lines += ["stays: %s" % (item["reason"] if item["reason"].startswith(item["name"])
                              else "%s (%s)" % (item["name"], item["reason"])) for item in leftovers]
     if len(lines) == 1:
