@@ -214,6 +214,7 @@ except ImportError:
 
 from ansible_collections.openstack.cloud.plugins.module_utils.openstack import OpenStackModule
 from ansible_collections.stackops.openstack.plugins.module_utils import compute_drain as drain
+from ansible_collections.stackops.openstack.plugins.module_utils import openstack_api
 
 # the Compute API microversions this module speaks, chosen rather than left to the library
 MV_SERVICES = "2.53"  # services addressed by id, forced_down shown
@@ -480,7 +481,7 @@ class ComputeHostDrainModule(OpenStackModule):
             raise ApiError("%s API: %s %s: %s" % (service, method, path, exc))
         if response.status_code >= 400:
             raise ApiError("%s API: %s %s answered %s: %s" % (
-                service, method, path.split("?")[0], response.status_code, _error_text(response)))
+                service, method, path.split("?")[0], response.status_code, openstack_api.error_text(response)))
         return response.json() if response.content else {}
 
     def _diff(self, before, after, instances_before, instances_after):
@@ -496,18 +497,6 @@ def _unusable(service):
     if service.get("forced_down"):
         return "forced down"
     return None
-
-
-def _error_text(response):
-    try:
-        body = response.json()
-    except ValueError:
-        return response.text[:300]
-    if isinstance(body, dict) and len(body) == 1:
-        inner = list(body.values())[0]
-        if isinstance(inner, dict) and inner.get("message"):
-            return inner["message"]
-    return str(body)[:300]
 
 
 def _service_view(service):

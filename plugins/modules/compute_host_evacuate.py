@@ -231,6 +231,7 @@ except ImportError:
 from ansible.module_utils.six.moves.urllib.parse import quote
 from ansible_collections.openstack.cloud.plugins.module_utils.openstack import OpenStackModule
 from ansible_collections.stackops.openstack.plugins.module_utils import compute_drain as drain
+from ansible_collections.stackops.openstack.plugins.module_utils import openstack_api
 from ansible_collections.stackops.openstack.plugins.module_utils import compute_evacuate as evac
 
 # the clock and the pause of the wait loop (unit tests replace them)
@@ -361,7 +362,7 @@ class ComputeHostEvacuateModule(OpenStackModule):
         response = getattr(proxy, method.lower())(path, **kwargs)
         if response.status_code not in expect:
             raise ApiError("%s %s %s answered %s: %s" % (
-                service, method, path, response.status_code, _error_text(response)))
+                service, method, path, response.status_code, openstack_api.error_text(response)))
         if not response.text:
             return {}
         return response.json() or {}
@@ -464,22 +465,6 @@ class ComputeHostEvacuateModule(OpenStackModule):
                           seconds=round(_clock() - record.pop("started"), 1))
         for record in queue:
             record.update(result=evac.NOT_STARTED, message="not started before the timeout of %d s" % timeout)
-
-
-def _error_text(response):
-    """Nova's or Placement's error message from an error body, else the start of the body."""
-    try:
-        body = response.json()
-    except ValueError:
-        return (response.text or "")[:300]
-    if isinstance(body, dict):
-        for value in body.values():
-            if isinstance(value, dict) and value.get("message"):
-                return value["message"]
-        errors = body.get("errors")
-        if isinstance(errors, list) and errors and isinstance(errors[0], dict):
-            return errors[0].get("detail") or errors[0].get("title") or str(errors[0])
-    return str(body)[:300]
 
 
 def _words(capacities):

@@ -96,7 +96,7 @@ except ImportError:
     KeystoneError = ()
 
 from ansible_collections.openstack.cloud.plugins.module_utils.openstack import OpenStackModule
-from ansible_collections.stackops.openstack.plugins.module_utils import project_quotas
+from ansible_collections.stackops.openstack.plugins.module_utils import keystone_project, project_quotas
 
 
 class ProjectComputeQuotaModule(OpenStackModule):
@@ -139,18 +139,10 @@ class ProjectComputeQuotaModule(OpenStackModule):
                        changes=changes, diff={"before": before, "after": after})
 
     def _project(self):
-        kwargs = {}
-        if self.params["domain"]:
-            domain = self.conn.identity.find_domain(self.params["domain"], ignore_missing=True)
-            if domain is None:
-                self.fail_json(msg="domain %s not found in Keystone" % self.params["domain"])
-            kwargs["domain_id"] = domain.id
-        project = self.conn.identity.find_project(self.params["project"], ignore_missing=True, **kwargs)
-        if project is None:
-            self.fail_json(msg="project %s not found in Keystone%s; give its name or ID"
-                               % (self.params["project"],
-                                  " (domain %s)" % self.params["domain"] if self.params["domain"] else ""))
-        return project
+        try:
+            return keystone_project.find_project(self.conn.identity, self.params["project"], self.params["domain"])
+        except LookupError as exc:
+            self.fail_json(msg=str(exc))
 
 
 def main():

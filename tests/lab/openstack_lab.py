@@ -1552,57 +1552,43 @@ def cmd_up(args: argparse.Namespace) -> None:
         shutil.rmtree(STATE, ignore_errors=True)
         raise
     if "swift" in services:
-        install_proxy_init_script()
+        install_init_script("swift-proxy")
     if "nova" in services:
-        install_scheduler_init_script()
+        install_init_script("nova-scheduler")
     print(
         f"lab up in {time.monotonic() - STARTED_AT:.1f}s: " + ", ".join(f"{k} {v}" for k, v in env["endpoints"].items())
     )
     print(f"  export OS_CLIENT_CONFIG_FILE={env['clouds_yaml']} OS_CLOUD=lab")
 
 
-# Roles restart swift-proxy with ansible.builtin.service, as on a real host; on this
-# host (no systemd) that runs /etc/init.d/NAME, so the lab's proxy gets a script there.
-PROXY_INIT_SCRIPT = Path("/etc/init.d/stackops-lab-swift-proxy")
+# Roles restart lab daemons with ansible.builtin.service, as on a real host; on this host (no
+# systemd) that runs /etc/init.d/NAME, so those daemons get a script there: swift-proxy (the
+# swift_s3api role) and nova-scheduler (the compute_aggregates role, after adding a filter).
+INIT_SCRIPTS = {
+    "swift-proxy": Path("/etc/init.d/stackops-lab-swift-proxy"),
+    "nova-scheduler": Path("/etc/init.d/stackops-lab-nova-scheduler"),
+}
 
 
-def install_proxy_init_script() -> None:
+def install_init_script(daemon: str) -> None:
     lab = shlex.quote(str(Path(__file__).resolve()))
-    PROXY_INIT_SCRIPT.write_text(f"""#!/bin/sh
-# Written by tests/lab/openstack_lab.py up, removed by down: the lab's swift-proxy as a service.
+    INIT_SCRIPTS[daemon].write_text(f"""#!/bin/sh
+# Written by tests/lab/openstack_lab.py up, removed by down: the lab's {daemon} as a service.
 case "$1" in
-  start|restart|reload|force-reload) exec python3 {lab} restart swift-proxy ;;
+  start|restart|reload|force-reload) exec python3 {lab} restart {daemon} ;;
   status) python3 {lab} status >/dev/null 2>&1 && exit 0 || exit 3 ;;
   stop) exit 0 ;;
   *) echo "usage: $0 start|stop|restart|status" >&2; exit 2 ;;
 esac
 """)
-    PROXY_INIT_SCRIPT.chmod(0o755)
-
-
-# The same for nova-scheduler, which the compute_aggregates role restarts after adding a filter.
-SCHEDULER_INIT_SCRIPT = Path("/etc/init.d/stackops-lab-nova-scheduler")
-
-
-def install_scheduler_init_script() -> None:
-    lab = shlex.quote(str(Path(__file__).resolve()))
-    SCHEDULER_INIT_SCRIPT.write_text(f"""#!/bin/sh
-# Written by tests/lab/openstack_lab.py up, removed by down: the lab's nova-scheduler as a service.
-case "$1" in
-  start|restart|reload|force-reload) exec python3 {lab} restart nova-scheduler ;;
-  status) python3 {lab} status >/dev/null 2>&1 && exit 0 || exit 3 ;;
-  stop) exit 0 ;;
-  *) echo "usage: $0 start|stop|restart|status" >&2; exit 2 ;;
-esac
-""")
-    SCHEDULER_INIT_SCRIPT.chmod(0o755)
+    INIT_SCRIPTS[daemon].chmod(0o755)
 
 
 def cmd_down(args: argparse.Namespace) -> None:
     start = time.monotonic()
     shield()  # finish the teardown even when interrupted
-    PROXY_INIT_SCRIPT.unlink(missing_ok=True)
-    SCHEDULER_INIT_SCRIPT.unlink(missing_ok=True)
+    for script in INIT_SCRIPTS.values():
+        script.unlink(missing_ok=True)
     count = stop_processes()
     existed = STATE.exists()
     shutil.rmtree(STATE, ignore_errors=True)
