@@ -225,7 +225,11 @@ MV_HYPERVISORS = "2.53"  # hypervisor id = resource provider uuid, with its serv
 
 
 class ApiError(Exception):
-    """An OpenStack API answer the module cannot go on with."""
+    """An OpenStack API answer the module cannot go on with; status is the HTTP status, None without one."""
+
+    def __init__(self, message, status=None):
+        super(ApiError, self).__init__(message)
+        self.status = status
 
 
 class ComputeHostDrainModule(OpenStackModule):
@@ -304,19 +308,32 @@ class ComputeHostDrainModule(OpenStackModule):
             # instances may have landed between the first look and the disable: plan again with what is there now
             plan, refusal = self._plan(host, self._compute_services())
             if refusal:
-                self._update_service(service, {"status": "enabled"})
-                self.fail_json(msg=refusal + " (the service was enabled again)", host=host, plan=plan)
+                restored = self._update_service(service, _restoring_body(before))
+                self.fail_json(msg=refusal + " (the service was put back as it was: %s)" % (
+                    _describe_service(_service_view(restored)).split(": ", 1)[1].strip()),
+                    host=host, plan=plan, service=_service_view(restored))
         jobs = [dict(id=i["id"], name=i["name"], **{"from": host, "to": i["planned_host"] if self._pinned() else None})
                 for i in plan if i["planned_host"]]
         known = {job["id"]: self._migration_ids(job["id"]) for job in jobs}
         results, most = drain.run_migrations(
             jobs, self._start_migration, lambda job: self._poll(job, known[job["id"]]),
             self.params["max_in_flight"], self.params["timeout"], time.monotonic, time.sleep, self._say)
-        servers_now = {s["id"]: s for s in self._servers(host)}
+        try:
+            servers_now = {s["id"]: s for s in self._servers(host)}
+            service_after = _service_view(self._compute_services()[host])
+        except ApiError as exc:
+            self.fail_json(
+                msg="the migrations ended as listed in migrations, but reading %s afterwards failed: %s. Check it "
+                    "with `openstack server list --all-projects --host %s`" % (host, exc, host),
+                host=host, plan=plan, migrations=results, most_in_flight=most, progress=self.progress,
+                report=_report(_service_view(service), plan, results, []),
+                seconds=round(time.monotonic() - self.began, 1))
+        # leftovers are what is still on the host; an instance deleted meanwhile is not, and one still
+        # migrating at the timeout counts until its migration record completes
         leftovers = [dict(id=i["id"], name=i["name"], status=i["status"], reason=i["reason"])
-                     for i in plan if not i["planned_host"]]
+                     for i in plan if not i["planned_host"] and i["id"] in servers_now]
         for result in results:
-            if result["result"] != "migrated":
+            if result["result"] != "migrated" and (result["id"] in servers_now or result["result"] == "timed_out"):
                 now = servers_now.get(result["id"], {})
                 leftovers.append(dict(id=result["id"], name=result["name"], status=now.get("status"),
                                       reason="%s: %s" % (result["result"], result["message"])))
@@ -326,7 +343,6 @@ class ComputeHostDrainModule(OpenStackModule):
                 leftovers.append(dict(id=server_id, name=server["name"], status=server["status"],
                                       reason="appeared on the host during the drain"))
         moved = sum(1 for r in results if r["result"] == "migrated")
-        service_after = _service_view(self._compute_services()[host])
         outcome = dict(
             changed=bool(disable or results), host=host, service=service_after, plan=plan, migrations=results,
             leftovers=leftovers, most_in_flight=most, progress=self.progress,
@@ -414,10 +430,18 @@ class ComputeHostDrainModule(OpenStackModule):
             raise drain.MigrationRefused(str(exc))
 
     def _poll(self, job, known_ids):
-        records = self._compute(
-            "GET", "/os-migrations?instance_uuid=%s&migration_type=live-migration" % job["id"], MV_MIGRATIONS
-        ).get("migrations", [])
-        server = self._compute("GET", "/servers/%s" % job["id"], MV_SERVERS)["server"]
+        try:
+            records = self._compute(
+                "GET", "/os-migrations?instance_uuid=%s&migration_type=live-migration" % job["id"], MV_MIGRATIONS
+            ).get("migrations", [])
+            server = self._compute("GET", "/servers/%s" % job["id"], MV_SERVERS)["server"]
+        except ApiError as exc:
+            if exc.status == 404:
+                return "failed", "the instance no longer exists (deleted during the drain?): %s" % exc
+            # an API restart or a 5xx must not end the drain: the migration goes on server-side, and the
+            # overall timeout still bounds the wait
+            self._say("%s: could not read its migration state, will ask again: %s" % (job["name"], exc))
+            return "running", "state unknown: %s" % exc
         now = {"host": server.get("OS-EXT-SRV-ATTR:host"), "status": server.get("status"),
                "task_state": server.get("OS-EXT-STS:task_state")}
         return drain.migration_state(records, known_ids, job["from"], now)
@@ -481,12 +505,23 @@ class ComputeHostDrainModule(OpenStackModule):
             raise ApiError("%s API: %s %s: %s" % (service, method, path, exc))
         if response.status_code >= 400:
             raise ApiError("%s API: %s %s answered %s: %s" % (
-                service, method, path.split("?")[0], response.status_code, openstack_api.error_text(response)))
+                service, method, path.split("?")[0], response.status_code, openstack_api.error_text(response)),
+                status=response.status_code)
         return response.json() if response.content else {}
 
     def _diff(self, before, after, instances_before, instances_after):
         return dict(before=_describe_service(before) + _describe_instances(instances_before),
                     after=_describe_service(after) + _describe_instances(instances_after))
+
+
+def _restoring_body(service):
+    """The PUT body that gives a service back the status and reason it had."""
+    if service["status"] == "enabled":
+        return {"status": "enabled"}
+    body = {"status": "disabled"}
+    if service.get("disabled_reason"):
+        body["disabled_reason"] = service["disabled_reason"]
+    return body
 
 
 def _unusable(service):

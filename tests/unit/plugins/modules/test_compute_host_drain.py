@@ -570,7 +570,7 @@ def test_an_instance_landing_before_the_disable_is_planned_again(monkeypatch, ca
     cloud.usages["c2"] = {"MEMORY_MB": 4000}
     rc, result = run(monkeypatch, capsys, cloud)
     assert rc == 1
-    assert result["msg"].endswith("nothing was migrated (the service was enabled again)")
+    assert result["msg"].endswith("nothing was migrated (the service was put back as it was: enabled)")
     assert [w[2]["status"] for w in cloud.writes] == ["disabled", "enabled"]
     assert cloud.services["c3"]["status"] == "enabled"
 
@@ -610,14 +610,9 @@ def test_undrained_works_on_a_down_service(monkeypatch, capsys, cloud, clock):
     assert rc == 0 and result["changed"] is True and cloud.services["c3"]["status"] == "enabled"
 
 
-# ------------------------------------------------------------------ found bugs (xfail until the module is fixed)
+# ------------------------------------------------------------------ errors and races during the drain
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: an API error while polling one migration (here GET /servers/id-vm2 answering 404 because the instance "
-    "was deleted mid-drain; a transient 5xx does the same) escapes run_migrations as ApiError, run() turns it into "
-    "fail_json(msg, host) only: vm1 is left migrating unreported, vm3 is never started, and the result has no "
-    "migrations/report/seconds although RETURN promises report and seconds on 'failure once the drain has begun'"))
 def test_an_instance_deleted_during_the_drain_does_not_stop_the_others(monkeypatch, capsys, cloud, clock):
     original = FakeCloud.request
 
@@ -634,11 +629,6 @@ def test_an_instance_deleted_during_the_drain_does_not_stop_the_others(monkeypat
     assert migrations["vm2"]["result"] == "failed"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: on a host the operator had disabled with another reason, when the second plan (after the PUT that sets "
-    "the drain's reason) is refused because the other hosts filled up meanwhile, the module PUTs "
-    "{'status': 'enabled'}: the host ends enabled though it was disabled before the task ran; it should be put "
-    "back as it was (disabled, its old reason)"))
 def test_a_refused_second_plan_puts_a_disabled_host_back_as_it_was(monkeypatch, capsys, cloud, clock):
     cloud.services["c3"].update(status="disabled", disabled_reason="operator's own reason")
     original = FakeCloud.request
@@ -654,3 +644,43 @@ def test_a_refused_second_plan_puts_a_disabled_host_back_as_it_was(monkeypatch, 
     rc, result = run(monkeypatch, capsys, cloud, disabled_reason="RAM replacement")
     assert rc == 1 and "nothing was migrated" in result["msg"]
     assert cloud.services["c3"]["status"] == "disabled"
+    assert cloud.services["c3"]["disabled_reason"] == "operator's own reason"
+    assert result["msg"].endswith("(the service was put back as it was: disabled (operator's own reason))")
+    assert result["service"]["disabled_reason"] == "operator's own reason"
+
+
+def test_a_passing_api_error_while_polling_is_waited_out(monkeypatch, capsys, cloud, clock):
+    original = FakeCloud.request
+    failures = {"left": 3}
+
+    def flaky(self, service, method, path, microversion, body):
+        if path.startswith("/os-migrations?instance_uuid=id-vm1&migration_type") and failures["left"]:
+            failures["left"] -= 1
+            return Response(503, {"message": "Service Unavailable"})
+        return original(self, service, method, path, microversion, body)
+
+    monkeypatch.setattr(FakeCloud, "request", flaky)
+    rc, result = run(monkeypatch, capsys, cloud)
+    assert rc == 0, result.get("msg")
+    assert failures["left"] == 0
+    assert {m["name"]: m["result"] for m in result["migrations"]} == {"vm1": "migrated", "vm2": "migrated",
+                                                                       "vm3": "migrated"}
+    assert sum("vm1: could not read its migration state, will ask again" in line and "503" in line
+               for line in result["progress"]) == 3
+
+
+def test_an_instance_deleted_during_the_drain_is_not_a_leftover(monkeypatch, capsys, cloud, clock):
+    original = FakeCloud.request
+
+    def deleted(self, service, method, path, microversion, body):
+        if path == "/servers/id-vm2" and self.servers["id-vm2"]["OS-EXT-STS:task_state"] == "migrating":
+            self.servers.pop("id-vm2")
+            return Response(404, {"itemNotFound": {"code": 404, "message": "Instance id-vm2 could not be found."}})
+        return original(self, service, method, path, microversion, body)
+
+    monkeypatch.setattr(FakeCloud, "request", deleted)
+    rc, result = run(monkeypatch, capsys, cloud)
+    assert rc == 0, result.get("msg")
+    vm2 = by_name(result["migrations"])["vm2"]
+    assert vm2["result"] == "failed" and "no longer exists" in vm2["message"]
+    assert result["leftovers"] == []
