@@ -5,10 +5,11 @@
 
 Where the list lives, by release:
 
-- ``current``: ``[filter_scheduler] enabled_filters`` (nova 16.0.0, Pike, and later; the
+- ``current``: ``[filter_scheduler] enabled_filters`` (nova 15.0.0, Ocata, and later; the
   name nova 34 reads, nova/conf/scheduler.py).
-- ``legacy``: ``[DEFAULT] scheduler_default_filters`` (up to Ocata; Pike to Stein still
-  read it as the deprecated name of the current option).
+- ``legacy``: ``[DEFAULT] scheduler_default_filters`` (up to Newton, nova 14; Ocata to
+  Wallaby, nova 15.0.0 to 23.x, still read it as the deprecated name of the current option;
+  nova 24.0.0, Xena, dropped that alias).
 
 ``auto`` picks the style from the file: the option that is set (the current one when both
 are, since nova reads the new name first), else the section or commented default the file
@@ -41,10 +42,13 @@ OPTION = {
     "legacy": ("DEFAULT", "scheduler_default_filters"),
 }
 
-# nova's own default when the option is unset.
-# current: nova 34.0.0 nova/conf/scheduler.py [filter_scheduler] enabled_filters (the same
-# list as the generated nova.conf of Debian 12's nova-common 26.2.2).
-# legacy: nova 2015.1 (Kilo) nova/scheduler/host_manager.py scheduler_default_filters.
+# nova's own default when the option is unset, compared with nova's source:
+# current: nova 34.0.0 nova/conf/scheduler.py [filter_scheduler] enabled_filters; unchanged
+# since 24.0.0 (Xena), also in Debian 12's nova-common 26.2.2. Earlier current-style releases
+# differ: Ocata (15.0.0) is Liberty's list below; Pike to Stein (16-19) RetryFilter,
+# AvailabilityZoneFilter, then these five; Train to Wallaby (20-23) AvailabilityZoneFilter, then these five.
+# legacy: nova 2015.1.0 (Kilo) nova/scheduler/host_manager.py scheduler_default_filters;
+# Liberty to Newton (12-14) add DiskFilter after RamFilter.
 NOVA_DEFAULT_FILTERS = {
     "current": ("ComputeFilter", "ComputeCapabilitiesFilter", "ImagePropertiesFilter",
                 "ServerGroupAntiAffinityFilter", "ServerGroupAffinityFilter"),

@@ -10,9 +10,10 @@ module: nova_scheduler_filters
 short_description: Make sure filters are in (or out of) the nova scheduler's filter list in nova.conf
 version_added: 1.1.0
 description:
-  - Edits the list of filters the nova scheduler applies, C([filter_scheduler] enabled_filters) (nova 16.0.0, Pike,
-    and later) or C([DEFAULT] scheduler_default_filters) (earlier releases), so that the filters of O(filters) are
-    in it (O(state=present)) or not (O(state=absent)).
+  - Edits the list of filters the nova scheduler applies, C([filter_scheduler] enabled_filters) (nova 15.0.0, Ocata,
+    and later) or C([DEFAULT] scheduler_default_filters) (earlier releases; nova 15.0.0 to 23.x, Ocata to Wallaby,
+    still read it as the deprecated name of the current option), so that the filters of O(filters) are in it
+    (O(state=present)) or not (O(state=absent)).
   - Keeps every other filter and their order; a missing filter is appended at the end, in the separator style of
     the value (C(A,B) or C(A, B)). Only the line of the option changes; every comment and other option stays.
   - When the option is not set, nova runs with its default list, so the module writes that list (O(default_filters))
@@ -69,10 +70,13 @@ options:
   default_filters:
     description:
       - The list nova uses when the option is unset, which the module starts from then.
-      - Unset, nova's own default for the style, for O(style=current) that of nova 34.0.0 (C(ComputeFilter),
-        C(ComputeCapabilitiesFilter), C(ImagePropertiesFilter), C(ServerGroupAntiAffinityFilter),
-        C(ServerGroupAffinityFilter)); for O(style=legacy) that of nova 2015.1 (Kilo), which adds C(RetryFilter),
-        C(AvailabilityZoneFilter) and C(RamFilter) in front.
+      - Unset, nova's own default for the style, for O(style=current) that of nova 34.0.0, the same since nova 24.0.0
+        (Xena) (C(ComputeFilter), C(ComputeCapabilitiesFilter), C(ImagePropertiesFilter),
+        C(ServerGroupAntiAffinityFilter), C(ServerGroupAffinityFilter)); for O(style=legacy) that of nova 2015.1 (Kilo),
+        which adds C(RetryFilter), C(AvailabilityZoneFilter) and C(RamFilter) in front.
+      - The releases between have other defaults. Liberty to Ocata (nova 12 to 15) add C(DiskFilter) after
+        C(RamFilter); Pike to Stein (nova 16 to 19) start with C(RetryFilter) and C(AvailabilityZoneFilter) and have
+        neither C(RamFilter) nor C(DiskFilter); Train to Wallaby (nova 20 to 23) start with C(AvailabilityZoneFilter).
       - Set it to the default of your release when it differs (the commented C(#enabled_filters) line of the packaged
         C(nova.conf) shows it).
     type: list

@@ -39,6 +39,21 @@ def test_detect_style(text, style):
     assert ns.detect_style(text) == style
 
 
+def test_current_default_is_the_one_the_packaged_nova_conf_shows():
+    # the generated nova.conf of Debian 12's nova-common 26.2.2 (nova 26, Zed) comments nova's default;
+    # nova 34.0.0 and openstack/nova master (nova/conf/scheduler.py) have the same five filters
+    found = [line for line in debian().splitlines() if line.startswith("#enabled_filters = ")]
+    assert len(found) == 1
+    assert ns.split_filters(found[0].split("=", 1)[1]) == list(ns.NOVA_DEFAULT_FILTERS["current"])
+
+
+def test_legacy_default_is_kilos():
+    # openstack/nova tag 2015.1.0 (Kilo), nova/scheduler/host_manager.py: cfg.ListOpt('scheduler_default_filters')
+    assert ns.NOVA_DEFAULT_FILTERS["legacy"] == (
+        "RetryFilter", "AvailabilityZoneFilter", "RamFilter", "ComputeFilter", "ComputeCapabilitiesFilter",
+        "ImagePropertiesFilter", "ServerGroupAntiAffinityFilter", "ServerGroupAffinityFilter")
+
+
 def test_debian_nova_conf_is_current_and_the_filter_goes_under_its_commented_default():
     text = debian()
     edit = ns.ensure_filters(text, [ISOLATION])
