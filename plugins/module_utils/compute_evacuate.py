@@ -4,14 +4,14 @@
 """Evacuating a dead compute host: when it is allowed, which microversion, what each instance needs.
 
 Pure functions over what Nova reports (os-services, servers with their embedded flavor), no
-API calls, so the rules are unit-tested without a cloud. The capacity rule itself is
-compute_drain's (Placement's): this file only turns servers into the resources they ask for
-and says a refusal in evacuation's words.
+API calls, so the rules are unit-tested without a cloud. The capacity rule, the placement plan
+and a flavor's resources are nova_compute_api's (shared with compute_drain): this file says a
+refusal in evacuation's words.
 """
 
 from __future__ import annotations
 
-from ansible_collections.stackops.openstack.plugins.module_utils import compute_drain as drain
+from ansible_collections.stackops.openstack.plugins.module_utils import nova_compute_api as api
 
 # from 2.95 Nova stops every evacuated instance at the destination (SHUTOFF); up to 2.94 an
 # evacuated instance keeps the state it had (ACTIVE stays ACTIVE, SHUTOFF stays SHUTOFF)
@@ -83,11 +83,6 @@ def check_reason(reason):
     if len(reason) > MAX_REASON:
         return "disabled_reason has %d characters; Nova keeps at most %d" % (len(reason), MAX_REASON)
     return None
-
-
-def compute_services(services):
-    """{host: service} of the nova-compute services of a GET /os-services body's list."""
-    return dict((s["host"], s) for s in services if s.get("binary", "nova-compute") == "nova-compute")
 
 
 def check_hosts(source, target, services):
@@ -170,32 +165,11 @@ def service_after(service, body):
     return after
 
 
-def instance_resources(server):
-    """{class: amount} Placement allocates for a server, from its embedded flavor (microversion >= 2.47).
-
-    DISK_GB counts root (unless the server boots from a volume: no image), ephemeral and swap
-    (MB rounded up to GB), as Nova asks Placement for them.
-    """
-    name = server.get("name") or server.get("id")
-    flavor = server.get("flavor")
-    if not isinstance(flavor, dict) or "vcpus" not in flavor:
-        raise ValueError("server %s: no embedded flavor with vcpus, ram and disk (compute microversion 2.47 or "
-                         "newer is needed); got %r" % (name, flavor))
-    volume_backed = not server.get("image")
-    swap = flavor.get("swap") or 0
-    disk = (0 if volume_backed else flavor.get("disk", 0)) + (flavor.get("ephemeral") or 0) + (-(-swap // 1024))
-    resources = {"VCPU": flavor["vcpus"], "MEMORY_MB": flavor.get("ram", 0), "DISK_GB": disk}
-    for key, amount in resources.items():
-        if isinstance(amount, bool) or not isinstance(amount, (int, float)) or amount < 0:
-            raise ValueError("server %s: flavor gives %s %r, expected a number of at least 0" % (name, key, amount))
-    return resources
-
-
 def instance_view(server, source):
     """The plain instance dict the planner and the result use, from a server detail body."""
     return {"id": server["id"], "name": server.get("name") or server["id"], "status": server.get("status"),
             "task_state": server.get("OS-EXT-STS:task_state"), "from": source,
-            "resources": instance_resources(server)}
+            "resources": api.flavor_resources(server)}
 
 
 def split_evacuable(instances):
@@ -226,8 +200,8 @@ def capacity_refusal(source, plan, capacities, target=None):
     if plan["shortfall"]:
         hint = ", or leave target_host out" if target else ""
         return ("evacuating %s needs more than %s free: %s short (in Placement). Free room or add hosts%s, then run "
-                "again. Nothing was changed" % (source, where, drain.describe(plan["shortfall"]), hint))
-    names = ", ".join("%s (%s)" % (i["name"], drain.describe(i["resources"])) for i in plan["unplaced"])
+                "again. Nothing was changed" % (source, where, api.describe(plan["shortfall"]), hint))
+    names = ", ".join("%s (%s)" % (i["name"], api.describe(i["resources"])) for i in plan["unplaced"])
     return ("evacuating %s: %s enough free in total, but no single host has room for %s. Free room on one host, then "
             "run again. Nothing was changed" % (source, where, names))
 

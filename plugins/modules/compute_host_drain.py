@@ -103,6 +103,10 @@ notes:
     M(stackops.openstack.compute_host_evacuate).
   - Compute API microversions used, whatever the client library prefers - 2.53 (services by id), 2.47
     (flavor in the server), 2.30 (live migration, no C(force)), 2.59 (migration records).
+  - A host with several compute nodes (ironic, or a driver with several nodes) has one Placement resource
+    provider per node, and Placement puts an instance on ONE of them. So the plan places each instance on one
+    provider that has room for all of it, never on the sum of a host's providers, and RV(plan) names the
+    provider's nova-compute host in C(planned_host). M(stackops.openstack.compute_host_evacuate) plans the same way.
 seealso:
   - module: stackops.openstack.compute_host_evacuate
   - module: openstack.cloud.compute_service_info
@@ -203,8 +207,6 @@ progress:
 
 import time
 
-from ansible.module_utils.six.moves.urllib.parse import quote
-
 try:
     # openstack.cloud 2.5 (the one in the ansible 12 package) reads openstack.version,
     # which openstacksdk 4.15 and later no longer import themselves
@@ -214,22 +216,13 @@ except ImportError:
 
 from ansible_collections.openstack.cloud.plugins.module_utils.openstack import OpenStackModule
 from ansible_collections.stackops.openstack.plugins.module_utils import compute_drain as drain
-from ansible_collections.stackops.openstack.plugins.module_utils import openstack_api
+from ansible_collections.stackops.openstack.plugins.module_utils import nova_compute_api as api
+from ansible_collections.stackops.openstack.plugins.module_utils.nova_compute_api import ApiError
 
-# the Compute API microversions this module speaks, chosen rather than left to the library
-MV_SERVICES = "2.53"  # services addressed by id, forced_down shown
-MV_SERVERS = "2.47"  # the flavor embedded in the server
+# the Compute API microversions this module speaks besides nova_compute_api's (services 2.53, servers 2.47,
+# hypervisors 2.53), chosen rather than left to the library
 MV_LIVE_MIGRATE = "2.30"  # block_migration auto; host checked by the scheduler (no force)
 MV_MIGRATIONS = "2.59"  # migration records with uuid, filtered by instance_uuid
-MV_HYPERVISORS = "2.53"  # hypervisor id = resource provider uuid, with its service host
-
-
-class ApiError(Exception):
-    """An OpenStack API answer the module cannot go on with; status is the HTTP status, None without one."""
-
-    def __init__(self, message, status=None):
-        super(ApiError, self).__init__(message)
-        self.status = status
 
 
 class ComputeHostDrainModule(OpenStackModule):
@@ -252,6 +245,7 @@ class ComputeHostDrainModule(OpenStackModule):
     def run(self):
         self.began = time.monotonic()
         self.progress = []
+        self.api = api.NovaComputeApi(self.conn)
         host = self.params["host"]
         for name in ("max_in_flight", "timeout"):
             if self.params[name] < 1:
@@ -264,7 +258,7 @@ class ComputeHostDrainModule(OpenStackModule):
             if self.params["state"] == "undrained":
                 self._undrain(services[host])
             self._drain(host, services)
-        except ApiError as exc:
+        except (ApiError, ValueError) as exc:
             self.fail_json(msg=str(exc), host=host)
 
     # -- the two states
@@ -367,18 +361,13 @@ class ComputeHostDrainModule(OpenStackModule):
     def _plan(self, host, services):
         """(plan entries, refusal text or None) for the instances on host now."""
         servers = self._servers(host)
-        providers = self._providers()
+        providers = self.api.providers()
         for server in servers:
-            server["resources"] = self._instance_resources(server, providers.get(host, []))
+            server["resources"] = self.api.instance_resources(server, providers.get(host, []))
         migratable, leftovers = drain.split_instances(servers)
-        candidates = self._candidate_hosts(host, services)
-        capacities = {}
-        for target in candidates:
-            for provider in providers.get(target, []):
-                capacities[target] = drain.free_capacity(
-                    target, self._placement("/resource_providers/%s/inventories" % provider)["inventories"],
-                    self._placement("/resource_providers/%s/usages" % provider)["usages"])
-        placement = drain.plan_placement(migratable, capacities)
+        # {host: [each resource provider's room]}: one instance goes to one provider, never to their sum
+        capacities = self.api.capacities(self._candidate_hosts(host, services), providers)
+        placement = api.plan_placement(migratable, capacities)
         planned = {instance["id"]: target for instance, target in placement["placements"]}
         reasons = {item["id"]: item["reason"] for item in leftovers}
         plan = [dict(id=s["id"], name=s["name"], status=s["status"], resources=s["resources"],
@@ -388,7 +377,7 @@ class ComputeHostDrainModule(OpenStackModule):
 
     def _candidate_hosts(self, host, services):
         if self.params["aggregate"]:
-            hosts = self._aggregate_hosts(self.params["aggregate"])
+            hosts = self.api.aggregate_hosts(self.params["aggregate"])
             unknown = sorted(h for h in hosts if h not in services)
             if unknown:
                 raise ApiError("aggregate %s lists host(s) %s that run no nova-compute" % (
@@ -406,35 +395,22 @@ class ComputeHostDrainModule(OpenStackModule):
             return sorted(set(hosts))
         return sorted(h for h, s in services.items() if h != host and not _unusable(s))
 
-    def _instance_resources(self, server, source_providers):
-        """What the instance holds on the source host's providers in Placement, else its flavor's size."""
-        allocations = self._placement("/allocations/%s" % server["id"]).get("allocations", {})
-        held = {}
-        for provider in source_providers:
-            for rc, amount in allocations.get(provider, {}).get("resources", {}).items():
-                held[rc] = held.get(rc, 0) + amount
-        if held:
-            return held
-        flavor = server.get("flavor") or {}
-        return {"VCPU": flavor.get("vcpus", 0), "MEMORY_MB": flavor.get("ram", 0),
-                "DISK_GB": flavor.get("disk", 0) + flavor.get("ephemeral", 0)}
-
     # -- migrating
 
     def _start_migration(self, job):
         block = {"auto": "auto", "true": True, "false": False}[self.params["block_migration"]]
         body = {"os-migrateLive": {"host": job["to"], "block_migration": block}}
         try:
-            self._compute("POST", "/servers/%s/action" % job["id"], MV_LIVE_MIGRATE, body)
+            self.api.compute("POST", "/servers/%s/action" % job["id"], MV_LIVE_MIGRATE, body)
         except ApiError as exc:
             raise drain.MigrationRefused(str(exc))
 
     def _poll(self, job, known_ids):
         try:
-            records = self._compute(
+            records = self.api.compute(
                 "GET", "/os-migrations?instance_uuid=%s&migration_type=live-migration" % job["id"], MV_MIGRATIONS
             ).get("migrations", [])
-            server = self._compute("GET", "/servers/%s" % job["id"], MV_SERVERS)["server"]
+            server = self.api.compute("GET", "/servers/%s" % job["id"], api.SERVERS_MICROVERSION)["server"]
         except ApiError as exc:
             if exc.status == 404:
                 return "failed", "the instance no longer exists (deleted during the drain?): %s" % exc
@@ -447,7 +423,7 @@ class ComputeHostDrainModule(OpenStackModule):
         return drain.migration_state(records, known_ids, job["from"], now)
 
     def _migration_ids(self, server_id):
-        return {r.get("id") for r in self._compute(
+        return {r.get("id") for r in self.api.compute(
             "GET", "/os-migrations?instance_uuid=%s" % server_id, MV_MIGRATIONS).get("migrations", [])}
 
     def _say(self, text):
@@ -455,59 +431,18 @@ class ComputeHostDrainModule(OpenStackModule):
         self.progress.append(line)
         self.log("compute_host_drain: " + line)
 
-    # -- API reads and writes
+    # -- API reads and writes (nova_compute_api's)
 
     def _compute_services(self):
-        found = self._compute("GET", "/os-services?binary=nova-compute", MV_SERVICES)["services"]
-        return {s["host"]: s for s in found}
+        return self.api.services()
 
     def _update_service(self, service, body):
-        return self._compute("PUT", "/os-services/%s" % service["id"], MV_SERVICES, body)["service"]
+        return self.api.update_service(service["id"], body)
 
     def _servers(self, host):
-        servers, marker = [], None
-        while True:
-            path = "/servers/detail?all_tenants=1&host=%s&limit=500" % quote(host) + (
-                "&marker=%s" % marker if marker else "")
-            page = self._compute("GET", path, MV_SERVERS).get("servers", [])
-            servers.extend(page)
-            if len(page) < 500:
-                break
-            marker = page[-1]["id"]
         return [dict(id=s["id"], name=s.get("name") or s["id"], status=s.get("status"),
-                     task_state=s.get("OS-EXT-STS:task_state"), flavor=s.get("flavor"),
-                     host=s.get("OS-EXT-SRV-ATTR:host")) for s in servers]
-
-    def _providers(self):
-        """{service host: [resource provider uuid]}: a hypervisor's id is its provider's uuid."""
-        found = {}
-        for hypervisor in self._compute("GET", "/os-hypervisors/detail", MV_HYPERVISORS)["hypervisors"]:
-            found.setdefault(hypervisor["service"]["host"], []).append(hypervisor["id"])
-        return found
-
-    def _aggregate_hosts(self, name):
-        aggregates = [a for a in self._compute("GET", "/os-aggregates", MV_SERVICES)["aggregates"] if a["name"] == name]
-        if not aggregates:
-            raise ApiError("no host aggregate named %s" % name)
-        return aggregates[0].get("hosts") or []
-
-    def _compute(self, method, path, microversion, body=None):
-        return self._request(self.conn.compute, "compute", method, path, microversion, body)
-
-    def _placement(self, path):
-        return self._request(self.conn.placement, "placement", "GET", path, "1.10", None)
-
-    def _request(self, proxy, service, method, path, microversion, body):
-        try:
-            response = proxy.request(path, method, json=body, microversion=microversion, raise_exc=False)
-        # keystoneauth's connection errors and more: any of them ends in a message, not a traceback
-        except Exception as exc:  # pylint: disable=broad-except
-            raise ApiError("%s API: %s %s: %s" % (service, method, path, exc))
-        if response.status_code >= 400:
-            raise ApiError("%s API: %s %s answered %s: %s" % (
-                service, method, path.split("?")[0], response.status_code, openstack_api.error_text(response)),
-                status=response.status_code)
-        return response.json() if response.content else {}
+                     task_state=s.get("OS-EXT-STS:task_state"), flavor=s.get("flavor"), image=s.get("image"),
+                     host=s.get("OS-EXT-SRV-ATTR:host")) for s in self.api.servers(host)]
 
     def _diff(self, before, after, instances_before, instances_after):
         return dict(before=_describe_service(before) + _describe_instances(instances_before),

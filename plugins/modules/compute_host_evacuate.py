@@ -127,6 +127,11 @@ notes:
   - The capacity plan reads Placement's inventories and usages per compute node (the node's UUID from
     C(os-hypervisors) is its resource provider). Allocations the evacuated instances still hold on the dead
     host are released by its nova-compute when it starts again.
+  - A host with several compute nodes (ironic, or a driver with several nodes) has one resource provider per
+    node, and Placement puts an instance on ONE of them. So the plan places each instance on one provider that
+    has room for all of it, never on the sum of a host's providers (nor on its biggest provider alone), and
+    C(planned_host) names the provider's nova-compute host; RV(capacity) then lists each provider's room.
+    M(stackops.openstack.compute_host_drain) plans the same way.
 seealso:
   - name: Nova's evacuate guide
     description: Evacuating instances, fencing and the forced-down flag.
@@ -228,22 +233,14 @@ try:
 except ImportError:
     pass
 
-from ansible.module_utils.six.moves.urllib.parse import quote
 from ansible_collections.openstack.cloud.plugins.module_utils.openstack import OpenStackModule
-from ansible_collections.stackops.openstack.plugins.module_utils import compute_drain as drain
-from ansible_collections.stackops.openstack.plugins.module_utils import openstack_api
 from ansible_collections.stackops.openstack.plugins.module_utils import compute_evacuate as evac
+from ansible_collections.stackops.openstack.plugins.module_utils import nova_compute_api as api
+from ansible_collections.stackops.openstack.plugins.module_utils.nova_compute_api import ApiError
 
 # the clock and the pause of the wait loop (unit tests replace them)
 _clock = time.monotonic
 _sleep = time.sleep
-
-SERVICES_MICROVERSION = "2.53"
-SERVERS_MICROVERSION = "2.47"  # embedded flavor (vcpus, ram, disk)
-
-
-class ApiError(Exception):
-    """A Nova or Placement answer that is not the expected status; the text names the request."""
 
 
 class Refusal(Exception):
@@ -270,6 +267,8 @@ class ComputeHostEvacuateModule(OpenStackModule):
     module_kwargs = dict(supports_check_mode=True)
 
     def run(self):
+        # errors name the request as "compute GET /os-services?binary=nova-compute answered 403: ..."
+        self.api = api.NovaComputeApi(self.conn, label="{service}", query_in_errors=True)
         source, target = self.params["host"], self.params["target_host"]
         for name in ("timeout", "poll_interval", "max_parallel"):
             if self.params[name] < 1:
@@ -307,8 +306,7 @@ class ComputeHostEvacuateModule(OpenStackModule):
         if not self.check_mode and changed:
             if body:
                 try:
-                    updated = self._call("compute", "PUT", "/os-services/%s" % service["id"], SERVICES_MICROVERSION,
-                                         body)["service"]
+                    updated = self.api.update_service(service["id"], body)
                 except Exception as exc:
                     self.fail_json(msg="Nova refused to disable and force down nova-compute on %s (%s). Nothing was "
                                        "changed" % (source, exc), **result)
@@ -331,9 +329,8 @@ class ComputeHostEvacuateModule(OpenStackModule):
         """(microversion, service, evacuable, leftovers, plan, capacities); Refusal when the host, the
         target or the service state forbid the evacuation or Nova and Placement cannot be read."""
         try:
-            microversion = evac.choose_microversion(self.params["target_state"], self._max_microversion())
-            services = evac.compute_services(self._get("compute", "/os-services?binary=nova-compute",
-                                                       SERVICES_MICROVERSION)["services"])
+            microversion = evac.choose_microversion(self.params["target_state"], self.api.max_microversion())
+            services = self.api.services()
             error = evac.check_hosts(source, target, services)
             if error:
                 raise Refusal(error + ". Nothing was changed")
@@ -341,66 +338,16 @@ class ComputeHostEvacuateModule(OpenStackModule):
             error = evac.service_refusal(source, service, self.params["host_fenced"])
             if error:
                 raise Refusal(error, service_before=evac.service_view(service))
-            instances = [evac.instance_view(s, source) for s in self._servers(source)]
+            instances = [evac.instance_view(s, source) for s in self.api.servers(source)]
             evacuable, leftovers = evac.split_evacuable(instances)
-            capacities = self._capacities(evac.candidate_hosts(source, services, target)) if evacuable else {}
-            return microversion, service, evacuable, leftovers, drain.plan_placement(evacuable, capacities), capacities
+            # {host: [each resource provider's room]}: one instance goes to one provider, never to their sum
+            capacities = self.api.capacities(evac.candidate_hosts(source, services, target)) if evacuable else {}
+            return microversion, service, evacuable, leftovers, api.plan_placement(evacuable, capacities), capacities
         except Refusal:
             raise
-        except (ApiError, ValueError) as exc:
-            raise Refusal("%s. Nothing was changed" % str(exc).rstrip("."))
-        except Exception as exc:  # auth, connection: openstacksdk and keystoneauth raise their own kinds
-            raise Refusal("could not read host %s from Nova and Placement (%s: %s). Nothing was changed"
-                          % (source, type(exc).__name__, exc))
-
-    def _call(self, service, method, path, microversion, body=None, expect=(200,)):
-        """One request; its JSON body ({} when empty). ApiError naming the request when the status is not expected."""
-        proxy = getattr(self.conn, service)
-        kwargs = {"microversion": microversion}
-        if body is not None:
-            kwargs["json"] = body
-        response = getattr(proxy, method.lower())(path, **kwargs)
-        if response.status_code not in expect:
-            raise ApiError("%s %s %s answered %s: %s" % (
-                service, method, path, response.status_code, openstack_api.error_text(response)))
-        if not response.text:
-            return {}
-        return response.json() or {}
-
-    def _get(self, service, path, microversion):
-        return self._call(service, "GET", path, microversion)
-
-    def _max_microversion(self):
-        version = self._get("compute", "/", None).get("version") or {}
-        if not version.get("version"):
-            raise ApiError("Nova's version document has no microversion: %r" % (version,))
-        return version["version"]
-
-    def _servers(self, host):
-        """Every server on host, all projects, following Nova's pages."""
-        servers, marker = [], None
-        while True:
-            path = "/servers/detail?all_tenants=True&host=%s" % quote(host) + ("&marker=%s" % marker if marker else "")
-            page = self._get("compute", path, SERVERS_MICROVERSION)
-            servers += page.get("servers", [])
-            if not page.get("servers") or not any(link.get("rel") == "next" for link in page.get("servers_links", [])):
-                return servers
-            marker = page["servers"][-1]["id"]
-
-    def _capacities(self, hosts):
-        """{host: free capacity} of the candidate hosts' compute nodes, from Placement."""
-        hypervisors = self._get("compute", "/os-hypervisors/detail", SERVICES_MICROVERSION)["hypervisors"]
-        capacities = {}
-        for host in hosts:
-            nodes = [h for h in hypervisors if (h.get("service") or {}).get("host") == host]
-            if not nodes:
-                raise ApiError("nova-compute host %s has no hypervisor in os-hypervisors" % host)
-            # a host with several nodes (ironic) counts its biggest node: one instance lands on one node
-            free = [drain.free_capacity(
-                host, self._get("placement", "/resource_providers/%s/inventories" % n["id"], "1.0")["inventories"],
-                self._get("placement", "/resource_providers/%s/usages" % n["id"], "1.0")["usages"]) for n in nodes]
-            capacities[host] = max(free, key=lambda c: c.get("MEMORY_MB", {"free": 0})["free"])
-        return capacities
+        # auth, connection: openstacksdk and keystoneauth raise their own kinds (an ApiError's cause)
+        except Exception as exc:  # pylint: disable=broad-except
+            raise Refusal(_reading_failed(source, exc))
 
     def _record(self, instance, planned_host):
         return {"id": instance["id"], "name": instance["name"], "from": instance["from"],
@@ -427,8 +374,7 @@ class ComputeHostEvacuateModule(OpenStackModule):
                 record["started"] = _clock()
                 body = {"evacuate": {"host": target} if target else {}}
                 try:
-                    self._call("compute", "POST", "/servers/%s/action" % record["id"], microversion, body,
-                               expect=(200, 202))
+                    self.api.compute("POST", "/servers/%s/action" % record["id"], microversion, body)
                 except Exception as exc:  # one refused instance must not stop the others
                     record.update(result=evac.FAILED, message="Nova refused the evacuation: %s" % exc,
                                   seconds=round(_clock() - record.pop("started"), 1))
@@ -444,7 +390,7 @@ class ComputeHostEvacuateModule(OpenStackModule):
             _sleep(interval)
             for record in list(running):
                 try:
-                    server = self._get("compute", "/servers/%s" % record["id"], SERVERS_MICROVERSION)["server"]
+                    server = self.api.compute("GET", "/servers/%s" % record["id"], api.SERVERS_MICROVERSION)["server"]
                 except Exception as exc:  # a lost answer is retried at the next look, until the timeout
                     note(record, "could not read the server (%s)" % exc)
                     continue
@@ -467,9 +413,18 @@ class ComputeHostEvacuateModule(OpenStackModule):
             record.update(result=evac.NOT_STARTED, message="not started before the timeout of %d s" % timeout)
 
 
+def _reading_failed(source, exc):
+    """The refusal when reading Nova or Placement failed: the API's answer, or the library's words when none came."""
+    cause = getattr(exc, "cause", None)
+    if cause is None and isinstance(exc, (ApiError, ValueError)):
+        return "%s. Nothing was changed" % str(exc).rstrip(".")
+    cause = cause or exc
+    return "could not read host %s from Nova and Placement (%s: %s). Nothing was changed" % (
+        source, type(cause).__name__, cause)
+
+
 def _words(capacities):
-    return dict((host, drain.describe(dict((rc, room["free"]) for rc, room in capacity.items())))
-                for host, capacity in capacities.items())
+    return dict((host, api.describe_capacity(capacity)) for host, capacity in capacities.items())
 
 
 def _describe(service, records, before):

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.stackops.openstack.plugins.module_utils import compute_drain as drain
 from ansible_collections.stackops.openstack.plugins.module_utils import compute_evacuate as evac
+from ansible_collections.stackops.openstack.plugins.module_utils import nova_compute_api as api
 
 
 def service(host, status="enabled", state="up", forced_down=False, reason=None):
@@ -108,11 +108,6 @@ def test_candidates_are_enabled_up_other_hosts_or_the_target():
     assert evac.candidate_hosts("a", services, "e") == ["e"]
 
 
-def test_compute_services_leave_other_binaries_out():
-    found = evac.compute_services([service("a"), dict(service("a"), binary="nova-scheduler", host="ctl")])
-    assert sorted(found) == ["a"]
-
-
 @pytest.mark.parametrize("svc, body", [
     (service("a", state="down"), {"status": "disabled", "disabled_reason": "why", "forced_down": True}),
     (service("a", "disabled", reason="earlier"), {"forced_down": True}),   # an operator's reason is kept
@@ -138,27 +133,6 @@ def test_reason_is_checked(reason, message):
     assert evac.check_reason(reason) == message
 
 
-def test_resources_from_the_embedded_flavor():
-    assert evac.instance_resources(server("a", vcpus=2, ram=4096, disk=20, ephemeral=5, swap=1536)) == {
-        "VCPU": 2, "MEMORY_MB": 4096, "DISK_GB": 27}   # swap 1536 MB counts as 2 GB
-
-
-def test_boot_from_volume_needs_no_root_disk():
-    assert evac.instance_resources(server("v", disk=20, image=None))["DISK_GB"] == 0
-
-
-@pytest.mark.parametrize("flavor, message", [
-    ({"id": "small", "links": []}, "server a: no embedded flavor with vcpus, ram and disk (compute microversion 2.47 "
-                                   "or newer is needed); got {'id': 'small', 'links': []}"),
-    ({"vcpus": "2", "ram": 1, "disk": 1}, "server a: flavor gives VCPU '2', expected a number of at least 0"),
-])
-def test_bad_flavor_names_the_server(flavor, message):
-    bad = dict(server("a"), flavor=flavor)
-    with pytest.raises(ValueError) as error:
-        evac.instance_resources(bad)
-    assert str(error.value) == message
-
-
 def test_split_says_why_an_instance_cannot_be_evacuated():
     views = [evac.instance_view(s, "a") for s in (
         server("on"), server("off", "SHUTOFF"), server("err", "ERROR"), server("pause", "PAUSED"),
@@ -179,8 +153,8 @@ def inventory(ram=8000, reserved=512):
 
 def test_capacity_refusal_names_the_shortfall():
     instances = [dict(evac.instance_view(server(n, ram=3072), "a")) for n in ("x", "y", "z")]
-    capacities = {"b": drain.free_capacity("b", inventory(), {"MEMORY_MB": 5120})}
-    plan = drain.plan_placement(instances, capacities)
+    capacities = {"b": api.free_capacity("b", inventory(), {"MEMORY_MB": 5120})}
+    plan = api.plan_placement(instances, capacities)
     assert evac.capacity_refusal("a", plan, capacities) == (
         "evacuating a needs more than b have free: 6848 MB of RAM short (in Placement). Free room or add hosts, "
         "then run again. Nothing was changed")
@@ -191,20 +165,20 @@ def test_capacity_refusal_names_the_shortfall():
 
 def test_capacity_refusal_for_room_split_across_hosts_and_for_no_host():
     instances = [evac.instance_view(server("big", ram=6000), "a")]
-    capacities = {"b": drain.free_capacity("b", inventory(), {"MEMORY_MB": 4000}),
-                  "c": drain.free_capacity("c", inventory(), {"MEMORY_MB": 4000})}
-    plan = drain.plan_placement(instances, capacities)
+    capacities = {"b": api.free_capacity("b", inventory(), {"MEMORY_MB": 4000}),
+                  "c": api.free_capacity("c", inventory(), {"MEMORY_MB": 4000})}
+    plan = api.plan_placement(instances, capacities)
     assert evac.capacity_refusal("a", plan, capacities) == (
         "evacuating a: b, c have enough free in total, but no single host has room for big (1 VCPU, 6000 MB of "
         "RAM and 10 GB of disk). Free room on one host, then run again. Nothing was changed")
-    assert evac.capacity_refusal("a", drain.plan_placement(instances, {}), {}).startswith(
+    assert evac.capacity_refusal("a", api.plan_placement(instances, {}), {}).startswith(
         "evacuating a: there is no other enabled nova-compute host that is up")
 
 
 def test_capacity_that_fits_is_no_refusal():
     instances = [evac.instance_view(server(n), "a") for n in ("x", "y")]
-    capacities = {"b": drain.free_capacity("b", inventory(), {})}
-    assert evac.capacity_refusal("a", drain.plan_placement(instances, capacities), capacities) is None
+    capacities = {"b": api.free_capacity("b", inventory(), {})}
+    assert evac.capacity_refusal("a", api.plan_placement(instances, capacities), capacities) is None
 
 
 def detail(status, host, task=None, fault=None):

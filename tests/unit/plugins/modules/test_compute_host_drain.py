@@ -3,198 +3,27 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Unit tests for plugins/modules/compute_host_drain.py: main() against a fake Nova and Placement.
 
-openstack.connect() is replaced by a fake connection whose compute and placement proxies answer
-the raw requests the module makes (request(path, method, json=..., microversion=..., raise_exc=False))
-from an in-memory cloud: hosts c1..c3, their services, servers, hypervisors, aggregates, Placement
-inventories, usages and allocations, and live-migration records. A live migration moves the server
-to its destination and then completes its record after a few polls, as Nova does (host first, record
-later). The module's clock is a fake one that only its sleep moves, so nothing waits. exit_json and
-fail_json are the real ones: the test reads the JSON the module prints.
+openstack.connect() is replaced by the fake connection of tests/unit/nova_fakes.py (shared with the
+compute_host_evacuate tests): an in-memory cloud of hosts c1..c3 with their services, compute nodes,
+servers, aggregates, Placement inventories, usages and allocations, and live-migration records. A live
+migration moves the server to its destination and then completes its record after a few polls, as Nova
+does (host first, record later). The module's clock is a fake one that only its sleep moves, so nothing
+waits. exit_json and fail_json are the real ones: the test reads the JSON the module prints.
 """
 
 from __future__ import annotations
 
 import json
-from urllib.parse import parse_qs, urlparse
 
 import openstack
 import pytest
 from ansible.module_utils.testing import patch_module_args
 from ansible_collections.stackops.openstack.plugins.modules import compute_host_drain as module
+from ansible_collections.stackops.openstack.tests.unit.nova_fakes import FakeCloud, FakeConnection, Response
 
 PASSWORD = "Adm1n-Pa55-never-shown"
 DEFAULT_REASON = "drained for maintenance by stackops.openstack.compute_host_drain"
 NO_VALID_HOST = "No valid host was found. There are not enough hosts available."
-
-
-class Response:
-    def __init__(self, status_code, body=None):
-        self.status_code = status_code
-        self.body = body
-        self.text = "" if body is None else json.dumps(body)
-        self.content = self.text.encode()
-
-    def json(self):
-        if not self.text:
-            raise ValueError("no JSON")
-        return self.body
-
-
-def inventory(vcpu=8, ram=8000, disk=500):
-    return {"VCPU": {"total": vcpu, "reserved": 0, "allocation_ratio": 4.0, "min_unit": 1, "max_unit": vcpu},
-            "MEMORY_MB": {"total": ram, "reserved": 512, "allocation_ratio": 1.0, "min_unit": 1, "max_unit": ram},
-            "DISK_GB": {"total": disk, "reserved": 0, "allocation_ratio": 1.0, "min_unit": 1, "max_unit": disk}}
-
-
-class FakeCloud:
-    """Nova (services, servers, hypervisors, aggregates, live migration, migration records) and Placement."""
-
-    def __init__(self, looks=3):
-        self.looks = looks                  # polls of a migration until its record is completed
-        self.services = {}
-        for n in (1, 2, 3):
-            host = "c%d" % n
-            self.services[host] = {"id": "svc-%d" % n, "binary": "nova-compute", "host": host, "zone": "nova",
-                                   "status": "enabled", "state": "up", "forced_down": False, "disabled_reason": None}
-        self.inventories = dict((h, inventory()) for h in self.services)
-        self.usages = dict((h, {}) for h in self.services)
-        self.aggregates = []
-        self.servers = {}
-        self.migrations = []                # records: id, instance_uuid, status, source, dest
-        self.next_migration = 100
-        self.writes = []                    # (method, path, body) of every PUT and POST
-        self.requests = []
-        self.refuse = {}                    # server name: (status, message) Nova answers os-migrateLive with
-        self.fails = set()                  # server names whose migration ends in error
-        self.destination = "c1"             # the scheduler's choice when no host is given
-        self.moving = set()
-        self.peak = 0                       # the most migrations under way at once, as Nova saw them
-
-    def add_server(self, name, host="c3", status="ACTIVE", task_state=None, vcpus=1, ram=1024, disk=10,
-                   allocated=True):
-        server_id = "id-" + name
-        self.servers[server_id] = {"id": server_id, "name": name, "status": status,
-                                   "OS-EXT-SRV-ATTR:host": host, "OS-EXT-STS:task_state": task_state,
-                                   "flavor": {"vcpus": vcpus, "ram": ram, "disk": disk, "ephemeral": 0,
-                                              "original_name": "m1"},
-                                   "_allocated": allocated}
-
-    def writes_of(self, method):
-        return [w for w in self.writes if w[0] == method]
-
-    # ------------------------------------------------------------ the API
-    def request(self, service, method, path, microversion, body):
-        self.requests.append((service, method, path, microversion))
-        url = urlparse(path)
-        query = dict((k, v[0]) for k, v in parse_qs(url.query).items())
-        parts = url.path.strip("/").split("/")
-        if method in ("PUT", "POST"):
-            self.writes.append((method, url.path, body))
-        if service == "placement":
-            return self.placement(method, parts)
-        if parts == ["os-services"] and method == "GET":
-            assert query == {"binary": "nova-compute"} and microversion == "2.53"
-            return Response(200, {"services": [dict(s) for s in self.services.values()]})
-        if parts[0] == "os-services" and method == "PUT":
-            assert microversion == "2.53"
-            svc = [s for s in self.services.values() if s["id"] == parts[1]][0]
-            svc["status"] = body["status"]
-            svc["disabled_reason"] = body.get("disabled_reason") if body["status"] == "disabled" else None
-            return Response(200, {"service": dict(svc)})
-        if parts == ["os-hypervisors", "detail"]:
-            return Response(200, {"hypervisors": [
-                {"id": "rp-" + h, "hypervisor_hostname": h + ".example.org", "service": {"host": h, "id": s["id"]}}
-                for h, s in self.services.items()]})
-        if parts == ["os-aggregates"]:
-            return Response(200, {"aggregates": [dict(a) for a in self.aggregates]})
-        if parts == ["os-migrations"]:
-            return self.migration_records(query)
-        if parts == ["servers", "detail"] and method == "GET":
-            assert query["all_tenants"] == "1" and microversion == "2.47"
-            found = [dict((k, v) for k, v in s.items() if not k.startswith("_")) for s in self.servers.values()
-                     if s["OS-EXT-SRV-ATTR:host"] == query["host"]]
-            return Response(200, {"servers": found})
-        if len(parts) == 3 and parts[0] == "servers" and parts[2] == "action" and method == "POST":
-            return self.live_migrate(parts[1], microversion, body)
-        if len(parts) == 2 and parts[0] == "servers" and method == "GET":
-            server = self.servers[parts[1]]
-            return Response(200, {"server": dict((k, v) for k, v in server.items() if not k.startswith("_"))})
-        raise AssertionError("unexpected request %s %s %s" % (service, method, path))
-
-    def placement(self, method, parts):
-        assert method == "GET"
-        if parts[0] == "allocations":
-            server = self.servers[parts[1]]
-            if not server["_allocated"]:
-                return Response(200, {"allocations": {}})
-            flavor = server["flavor"]
-            return Response(200, {"allocations": {"rp-" + server["OS-EXT-SRV-ATTR:host"]: {"resources": {
-                "VCPU": flavor["vcpus"], "MEMORY_MB": flavor["ram"], "DISK_GB": flavor["disk"]}}}})
-        host = parts[1].replace("rp-", "")
-        if parts[2] == "inventories":
-            return Response(200, {"resource_provider_generation": 1, "inventories": self.inventories[host]})
-        return Response(200, {"resource_provider_generation": 1, "usages": self.usages[host]})
-
-    def live_migrate(self, server_id, microversion, body):
-        assert microversion == "2.30"
-        server = self.servers[server_id]
-        if server["name"] in self.refuse:
-            status, message = self.refuse[server["name"]]
-            return Response(status, {"badRequest": {"code": status, "message": message}})
-        if server["status"] not in ("ACTIVE", "PAUSED"):
-            return Response(409, {"conflictingRequest": {"code": 409, "message": "Cannot 'os-migrateLive' instance "
-                                                         "%s while it is in vm_state %s" % (server_id,
-                                                                                            server["status"])}})
-        self.next_migration += 1
-        self.migrations.append({"id": self.next_migration, "uuid": "mig-%d" % self.next_migration,
-                                "instance_uuid": server_id, "migration_type": "live-migration",
-                                "status": "queued", "source_compute": server["OS-EXT-SRV-ATTR:host"],
-                                "dest_compute": body["os-migrateLive"]["host"] or self.destination, "_looks": 0})
-        server["OS-EXT-STS:task_state"] = "migrating"
-        self.moving.add(server_id)
-        self.peak = max(self.peak, len(self.moving))
-        return Response(202)
-
-    def migration_records(self, query):
-        """The instance's records; each look at a live one moves it on: running, host changed, completed."""
-        records = [m for m in self.migrations if m["instance_uuid"] == query["instance_uuid"]
-                   and query.get("migration_type", m["migration_type"]) == m["migration_type"]]
-        for record in records:
-            if record["status"] in ("completed", "error", "failed", "cancelled") or "migration_type" not in query:
-                continue
-            record["_looks"] += 1
-            server = self.servers[record["instance_uuid"]]
-            if server["name"] in self.fails and record["_looks"] >= 2:
-                record["status"] = "error"
-                server["OS-EXT-STS:task_state"] = None
-                self.moving.discard(server["id"])
-            elif record["_looks"] >= self.looks:
-                record["status"] = "completed"
-                server["OS-EXT-STS:task_state"] = None
-                self.moving.discard(server["id"])
-            elif record["_looks"] >= self.looks - 1:
-                # Nova moves the instance to its new host before the record says completed
-                record["status"] = "post-migrating"
-                server["OS-EXT-SRV-ATTR:host"] = record["dest_compute"]
-            else:
-                record["status"] = "running"
-        return Response(200, {"migrations": [dict((k, v) for k, v in m.items() if not k.startswith("_"))
-                                             for m in records]})
-
-
-class Proxy:
-    def __init__(self, cloud, service):
-        self.cloud, self.service = cloud, service
-
-    def request(self, path, method, json=None, microversion=None, raise_exc=True):  # pylint: disable=redefined-outer-name
-        assert raise_exc is False
-        return self.cloud.request(self.service, method, path, microversion, json)
-
-
-class FakeConnection:
-    def __init__(self, cloud):
-        self.compute = Proxy(cloud, "compute")
-        self.placement = Proxy(cloud, "placement")
 
 
 class FakeTime:
@@ -250,7 +79,7 @@ def by_name(items):
 
 
 def on_host(cloud, host):
-    return sorted(s["name"] for s in cloud.servers.values() if s["OS-EXT-SRV-ATTR:host"] == host)
+    return cloud.on_host(host)
 
 
 # ------------------------------------------------------------------ check mode and refusals: nothing is written
@@ -663,8 +492,8 @@ def test_a_passing_api_error_while_polling_is_waited_out(monkeypatch, capsys, cl
     rc, result = run(monkeypatch, capsys, cloud)
     assert rc == 0, result.get("msg")
     assert failures["left"] == 0
-    assert {m["name"]: m["result"] for m in result["migrations"]} == {"vm1": "migrated", "vm2": "migrated",
-                                                                       "vm3": "migrated"}
+    assert {m["name"]: m["result"] for m in result["migrations"]} == {
+        "vm1": "migrated", "vm2": "migrated", "vm3": "migrated"}
     assert sum("vm1: could not read its migration state, will ask again" in line and "503" in line
                for line in result["progress"]) == 3
 
@@ -684,3 +513,31 @@ def test_an_instance_deleted_during_the_drain_is_not_a_leftover(monkeypatch, cap
     vm2 = by_name(result["migrations"])["vm2"]
     assert vm2["result"] == "failed" and "no longer exists" in vm2["message"]
     assert result["leftovers"] == []
+
+
+# ------------------------------------------------------------------ hosts with several compute nodes (providers)
+
+
+def test_each_instance_is_planned_on_one_provider_of_a_host_with_several(monkeypatch, capsys, cloud, clock):
+    # c1's first node has 7488 MB free, its second 500; c2 is full. One instance lands on one node, so c1 takes
+    # the three on its first node (counting only its last node, 500 MB, would refuse the drain)
+    cloud.add_node("c1", "c1-b", ram=500, reserved_ram=0)
+    cloud.usages["c2"] = {"MEMORY_MB": 7488}
+    rc, result = run(monkeypatch, capsys, cloud, check_mode=True)
+    assert rc == 0, result.get("msg")
+    assert set(p["planned_host"] for p in result["plan"]) == {"c1"}
+    assert ("placement", "GET", "/resource_providers/rp-c1-b/usages", "1.10") in cloud.requests
+
+
+def test_room_split_over_the_nodes_of_a_host_does_not_hold_one_instance(monkeypatch, capsys, clock):
+    # 2000 + 2000 MB free on c1's two nodes, nothing on c2: the 3072 MB instance fits on neither node
+    cloud = FakeCloud()
+    cloud.add_server("big", ram=3072)
+    cloud.usages["c1"] = {"MEMORY_MB": 5488}
+    cloud.add_node("c1", "c1-b", ram=2000, reserved_ram=0)
+    cloud.usages["c2"] = {"MEMORY_MB": 7488}
+    rc, result = run(monkeypatch, capsys, cloud)
+    assert rc == 1
+    assert result["msg"].startswith("draining c3: c1, c2 have enough free in total, but no single host has room for "
+                                    "big (1 VCPU, 3072 MB of RAM and 10 GB of disk)")
+    assert cloud.writes == []

@@ -3,171 +3,25 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Unit tests for plugins/modules/compute_host_evacuate.py: main() against a fake Nova and Placement.
 
-openstack.connect() is replaced by a fake connection whose compute and placement proxies answer
-the REST calls the module makes (get/put/post with a microversion) from an in-memory cloud: three
-hosts, their services, servers and Placement inventories. An evacuation moves a server to its
-destination after a few looks, as the real one does. exit_json and fail_json are the real ones:
-the test reads the JSON the module prints.
+openstack.connect() is replaced by the fake connection of tests/unit/nova_fakes.py (shared with the
+compute_host_drain tests): three hosts, their services, compute nodes, servers (two a page, as with a
+small max_limit) and Placement inventories. An evacuation moves a server to its destination after a
+few looks, as the real one does. exit_json and fail_json are the real ones: the test reads the JSON
+the module prints.
 """
 
 from __future__ import annotations
 
 import json
-from urllib.parse import parse_qs, urlparse
 
 import openstack
 import pytest
 from ansible.module_utils import basic
 from ansible.module_utils.testing import patch_module_args
 from ansible_collections.stackops.openstack.plugins.modules import compute_host_evacuate as module
+from ansible_collections.stackops.openstack.tests.unit.nova_fakes import FakeCloud, FakeConnection, Proxy, Response
 
 PASSWORD = "Adm1n-Pa55-never-shown"
-
-
-class Response:
-    def __init__(self, status_code, body=None):
-        self.status_code = status_code
-        self.body = body
-        self.text = "" if body is None else json.dumps(body)
-
-    def json(self):
-        if not self.text:
-            raise ValueError("no JSON")
-        return self.body
-
-
-def flavor(vcpus=1, ram=1024, disk=1):
-    return {"vcpus": vcpus, "ram": ram, "disk": disk, "ephemeral": 0, "swap": 0, "original_name": "evac"}
-
-
-class FakeCloud:
-    """Nova (services, servers, hypervisors, evacuate) and Placement for hosts c1..c3."""
-
-    def __init__(self, max_version="2.104", steps=2):
-        self.max_version = max_version
-        self.steps = steps                  # looks until an evacuated server is at its destination
-        self.services = {}
-        for n in (1, 2, 3):
-            host = "c%d" % n
-            self.services[host] = {"id": "svc-%d" % n, "binary": "nova-compute", "host": host, "zone": "nova",
-                                   "status": "enabled", "state": "up", "forced_down": False, "disabled_reason": None,
-                                   "updated_at": "2026-12-03T01:00:00.000000"}
-        self.usages = {"c1": {}, "c2": {}, "c3": {}}
-        self.servers = {}
-        self.writes = []
-        self.requests = []
-        self.fail_evacuate = {}             # server name: (status, message) Nova answers the POST with
-        self.goes_error = set()             # server names whose rebuild ends in ERROR
-        self.never_arrives = set()          # server names that stay rebuilding
-        self.destination = None             # the scheduler's choice when no host is given
-
-    def add_server(self, name, host="c3", status="ACTIVE", **flavor_args):
-        self.servers["id-" + name] = {"id": "id-" + name, "name": name, "status": status,
-                                      "OS-EXT-SRV-ATTR:host": host, "OS-EXT-STS:task_state": None,
-                                      "image": {"id": "img"}, "flavor": flavor(**flavor_args)}
-
-    def stop_compute(self, host):
-        self.services[host]["state"] = "down"
-
-    # ------------------------------------------------------------ the API
-    def request(self, service, method, path, microversion, body):
-        self.requests.append((service, method, path, microversion))
-        url = urlparse(path)
-        query = dict((k, v[0]) for k, v in parse_qs(url.query).items())
-        parts = url.path.strip("/").split("/")
-        if service == "placement":
-            uuid, what = parts[1], parts[2]
-            host = uuid.replace("node-", "")
-            if what == "inventories":
-                return Response(200, {"inventories": {
-                    "VCPU": {"total": 8, "reserved": 0, "allocation_ratio": 4.0, "min_unit": 1, "max_unit": 8},
-                    "MEMORY_MB": {"total": 8000, "reserved": 512, "allocation_ratio": 1.0, "min_unit": 1,
-                                  "max_unit": 8000},
-                    "DISK_GB": {"total": 500, "reserved": 0, "allocation_ratio": 1.0, "min_unit": 1,
-                                "max_unit": 500}}})
-            return Response(200, {"usages": self.usages[host]})
-        if path == "/":
-            return Response(200, {"version": {"id": "v2.1", "version": self.max_version, "min_version": "2.1"}})
-        if parts[0] == "os-services" and method == "GET":
-            return Response(200, {"services": [dict(s) for s in self.services.values()]})
-        if parts[0] == "os-services" and method == "PUT":
-            self.writes.append(("service", parts[1], body))
-            svc = [s for s in self.services.values() if s["id"] == parts[1]][0]
-            if "status" in body:
-                svc["status"] = body["status"]
-                svc["disabled_reason"] = body.get("disabled_reason")
-            if "forced_down" in body:
-                svc["forced_down"] = body["forced_down"]
-                svc["state"] = "down" if body["forced_down"] else svc["state"]
-            return Response(200, {"service": dict(svc)})
-        if parts[0] == "os-hypervisors":
-            return Response(200, {"hypervisors": [
-                {"id": "node-" + h, "hypervisor_hostname": h, "service": {"host": h, "id": s["id"]}}
-                for h, s in self.services.items()]})
-        if parts == ["servers", "detail"]:
-            found = sorted((s for s in self.servers.values() if s["OS-EXT-SRV-ATTR:host"] == query["host"]),
-                           key=lambda s: s["id"])
-            if "marker" in query:
-                found = [s for s in found if s["id"] > query["marker"]]
-            page = {"servers": [dict(s) for s in found[:2]]}  # pages of two, as with Nova's max_limit
-            if len(found) > 2:
-                page["servers_links"] = [{"rel": "next", "href": "..."}]
-            return Response(200, page)
-        if len(parts) == 3 and parts[2] == "action":
-            return self.evacuate(parts[1], microversion, body)
-        if parts[0] == "servers":
-            return self.show(parts[1])
-        raise AssertionError("unexpected request %s %s" % (method, path))
-
-    def evacuate(self, server_id, microversion, body):
-        self.writes.append(("evacuate", server_id, microversion, body))
-        server = self.servers[server_id]
-        if server["name"] in self.fail_evacuate:
-            status, message = self.fail_evacuate[server["name"]]
-            return Response(status, {"badRequest": {"code": status, "message": message}})
-        source = self.services[server["OS-EXT-SRV-ATTR:host"]]
-        if source["state"] == "up" and not source["forced_down"]:
-            return Response(400, {"badRequest": {"message": "Service is still in use."}})
-        host = body["evacuate"].get("host") or self.destination or "c1"
-        server.update({"OS-EXT-STS:task_state": "rebuilding", "_dest": host, "_looks": 0,
-                       "_end": "SHUTOFF" if microversion >= "2.95" or server["status"] == "SHUTOFF" else "ACTIVE"})
-        return Response(200)
-
-    def show(self, server_id):
-        server = self.servers[server_id]
-        if server.get("_dest"):
-            server["_looks"] += 1
-            if server["_looks"] == 1:
-                server.update({"status": "REBUILD", "OS-EXT-STS:task_state": "rebuild_spawning",
-                               "OS-EXT-SRV-ATTR:host": server["_dest"]})
-            elif server["_looks"] >= self.steps and server["name"] not in self.never_arrives:
-                if server["name"] in self.goes_error:
-                    server.update({"status": "ERROR", "OS-EXT-STS:task_state": None,
-                                   "fault": {"message": "Build of instance aborted: fake failure"}})
-                else:
-                    server.update({"status": server["_end"], "OS-EXT-STS:task_state": None})
-                server.pop("_dest")
-        return Response(200, {"server": dict((k, v) for k, v in server.items() if not k.startswith("_"))})
-
-
-class Proxy:
-    def __init__(self, cloud, service):
-        self.cloud, self.service = cloud, service
-
-    def get(self, path, microversion=None):
-        return self.cloud.request(self.service, "GET", path, microversion, None)
-
-    def put(self, path, json=None, microversion=None):  # pylint: disable=redefined-outer-name
-        return self.cloud.request(self.service, "PUT", path, microversion, json)
-
-    def post(self, path, json=None, microversion=None):  # pylint: disable=redefined-outer-name
-        return self.cloud.request(self.service, "POST", path, microversion, json)
-
-
-class FakeConnection:
-    def __init__(self, cloud):
-        self.compute = Proxy(cloud, "compute")
-        self.placement = Proxy(cloud, "placement")
 
 
 class Clock:
@@ -200,7 +54,7 @@ def warnings(monkeypatch):
 def cloud():
     lab = FakeCloud()
     for name in ("vm1", "vm2", "vm3"):
-        lab.add_server(name)
+        lab.add_server(name, disk=1)
     lab.add_server("elsewhere", host="c2")
     return lab
 
@@ -311,7 +165,7 @@ def test_wrong_credentials_fail_clearly(monkeypatch, capsys, cloud, clock):
     def refuse(*args, **kwargs):
         raise Unauthorized("The request you have made requires authentication. (HTTP 401)")
 
-    monkeypatch.setattr(Proxy, "get", refuse)
+    monkeypatch.setattr(Proxy, "request", refuse)
     rc, result = run(monkeypatch, capsys, cloud)
     assert rc == 1 and result["msg"] == (
         "could not read host c3 from Nova and Placement (Unauthorized: The request you have made requires "
@@ -357,10 +211,10 @@ def test_fenced_host_is_forced_down_disabled_and_evacuated(monkeypatch, capsys, 
     rc, result = run(monkeypatch, capsys, cloud, host_fenced=True, disabled_reason="PSU died, OPS-1")
     assert rc == 0 and result["changed"] is True
     # one PUT, before any evacuation, at 2.53 by the service's id
-    assert cloud.writes[0] == ("service", "svc-3", {"status": "disabled", "disabled_reason": "PSU died, OPS-1",
-                                                    "forced_down": True})
-    assert [w[0] for w in cloud.writes[1:]] == ["evacuate"] * 3
-    assert all(w[2] == "2.94" and w[3] == {"evacuate": {}} for w in cloud.writes[1:])
+    assert cloud.writes[0] == ("PUT", "/os-services/svc-3", {"status": "disabled", "disabled_reason": "PSU died, OPS-1",
+                                                             "forced_down": True})
+    assert [w[1] for w in cloud.writes[1:]] == ["/servers/id-%s/action" % n for n in ("vm1", "vm2", "vm3")]
+    assert [e[1:] for e in cloud.evacuations] == [("2.94", {"evacuate": {}})] * 3
     assert ("compute", "PUT", "/os-services/svc-3", "2.53") in cloud.requests
     assert result["microversion"] == "2.94"
     vms = by_name(result)
@@ -391,7 +245,7 @@ def test_target_state_shutoff_uses_2_95_and_waits_for_shutoff(monkeypatch, capsy
     cloud.stop_compute("c3")
     rc, result = run(monkeypatch, capsys, cloud, target_state="shutoff", target_host="c2")
     assert rc == 0 and result["microversion"] == "2.95"
-    assert all(w[2] == "2.95" and w[3] == {"evacuate": {"host": "c2"}} for w in cloud.writes[1:])
+    assert [e[1:] for e in cloud.evacuations] == [("2.95", {"evacuate": {"host": "c2"}})] * 3
     assert set((r["status"], r["to"]) for r in result["instances"]) == {("SHUTOFF", "c2")}
 
 
@@ -399,7 +253,7 @@ def test_an_already_disabled_service_keeps_its_reason(monkeypatch, capsys, cloud
     cloud.stop_compute("c3")
     cloud.services["c3"].update(status="disabled", disabled_reason="operator's own reason")
     run(monkeypatch, capsys, cloud)
-    assert cloud.writes[0] == ("service", "svc-3", {"forced_down": True})
+    assert cloud.writes[0] == ("PUT", "/os-services/svc-3", {"forced_down": True})
     assert cloud.services["c3"]["disabled_reason"] == "operator's own reason"
 
 
@@ -429,12 +283,12 @@ def test_an_instance_in_error_is_reported_not_retried(monkeypatch, capsys, cloud
     assert result["msg"] == ("1 instance(s) are not evacuated from c3: vm2 failed (ERROR on c1: Build of instance "
                              "aborted: fake failure). Run again to retry them")
     assert by_name(result)["vm2"]["result"] == "failed" and by_name(result)["vm1"]["result"] == "evacuated"
-    assert [w[1] for w in cloud.writes if w[0] == "evacuate"].count("id-vm2") == 1
+    assert [e[0] for e in cloud.evacuations].count("id-vm2") == 1
 
 
 def test_leftovers_can_be_tolerated(monkeypatch, capsys, cloud, clock, warnings):
     cloud.stop_compute("c3")
-    cloud.fail_evacuate["vm1"] = (409, "Cannot 'evacuate' instance id-vm1 while it is in task_state rebuilding")
+    cloud.refuse["vm1"] = (409, "Cannot 'evacuate' instance id-vm1 while it is in task_state rebuilding")
     cloud.add_server("paused", status="PAUSED")
     rc, result = run(monkeypatch, capsys, cloud, fail_on_leftovers=False)
     assert rc == 0 and result["changed"] is True
@@ -459,3 +313,35 @@ def test_the_timeout_ends_the_wait(monkeypatch, capsys, cloud, clock):
     assert vms["vm3"]["result"] == "not_started"
     assert "vm1 did not reach ACTIVE within 10 s (last seen REBUILD on c1 (rebuild_spawning))" in result["msg"]
     assert clock.now - 1000.0 == 10.0
+
+
+# ------------------------------------------------------------------ hosts with several compute nodes (providers)
+
+
+def test_each_instance_is_planned_on_one_provider_of_a_host_with_several(monkeypatch, capsys, cloud, clock):
+    # c1's nodes have 2048 and 1500 MB free, c2 none: two instances fit the first node, the third the second
+    # (counting only c1's biggest node would refuse the evacuation, 1024 MB short)
+    cloud.stop_compute("c3")
+    cloud.usages["c1"] = {"MEMORY_MB": 5440}
+    cloud.add_node("c1", "c1-b", ram=1500, reserved_ram=0)
+    cloud.usages["c2"] = {"MEMORY_MB": 7488}
+    rc, result = run(monkeypatch, capsys, cloud, check_mode=True)
+    assert rc == 0, result.get("msg")
+    assert set(r["planned_host"] for r in result["instances"]) == {"c1"}
+    assert result["capacity"]["c1"] == ("2 resource providers, each for itself: 32 VCPU, 2048 MB of RAM and 500 GB "
+                                        "of disk; 32 VCPU, 1500 MB of RAM and 500 GB of disk")
+    assert result["capacity"]["c2"] == "32 VCPU, 0 MB of RAM and 500 GB of disk"
+
+
+def test_room_split_over_the_nodes_of_a_host_does_not_hold_one_instance(monkeypatch, capsys, clock):
+    cloud = FakeCloud()
+    cloud.add_server("big", ram=3072)
+    cloud.stop_compute("c3")
+    cloud.usages["c1"] = {"MEMORY_MB": 5488}
+    cloud.add_node("c1", "c1-b", ram=2000, reserved_ram=0)
+    cloud.usages["c2"] = {"MEMORY_MB": 7488}
+    rc, result = run(monkeypatch, capsys, cloud)
+    assert rc == 1
+    assert result["msg"].startswith("evacuating c3: c1, c2 have enough free in total, but no single host has room "
+                                    "for big (1 VCPU, 3072 MB of RAM and 10 GB of disk)")
+    assert cloud.writes == []
