@@ -25,7 +25,8 @@ description:
     C(CONFIG_STORAGE_HOST) without C(CONFIG_UNSUPPORTED=y) (ignored), deprecated key names, keys packstack does not
     know (dropped when it rewrites the file) unless O(allow_unknown=true), y/n keys with other values,
     C(CONFIG_NEUTRON_INSTALL=n), the L2 agent C(linuxbridge) (removed in packstack 26), keys of the other L2 agent,
-    empty passwords, and a file with a key in lower case or set twice.
+    settings of a service that is off (packstack would write their defaults back), empty passwords, and a file with a
+    key in lower case or set twice.
   - Returns RV(packstack_needed) (the answers changed, or O(installed_hosts) lacks a host of the answers) and
     RV(exclude_servers), so that a play runs C(packstack --answer-file) only when needed, and on a grown cloud only on
     the new hosts.

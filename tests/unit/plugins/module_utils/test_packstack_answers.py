@@ -223,6 +223,9 @@ def test_changed_answers_exclude_nothing():
     ({"settings": {"CONFIG_NEUTRON_OVS_BRIDGE_IFACES": "br-ex:eth1"}}, "CONFIG_NEUTRON_L2_AGENT is ovn, so packstack "
                                                                        "ignores it"),
     ({"settings": {"CONFIG_STORAGE_HOST": "192.0.2.20"}}, "CONFIG_UNSUPPORTED is 'n'"),
+    ({"settings": {"CONFIG_HEAT_CFN_INSTALL": "y"}}, "reads only when CONFIG_HEAT_INSTALL=y (now CONFIG_HEAT_INSTALL=n)"),
+    ({"settings": {"CONFIG_KEYSTONE_LDAP_URL": "ldap://x"}}, "only when CONFIG_KEYSTONE_IDENTITY_BACKEND=ldap"),
+    ({"settings": {"CONFIG_CEILOMETER_INSTALL": "n", "CONFIG_ENABLE_CEILOMETER_MIDDLEWARE": "y"}}, "only when CONFIG_CEILOMETER_INSTALL=y"),
     ({"settings": {"CONFIG_CONTROLLER_HOST": "x"}}, "which hosts sets"),
     ({"settings": {"CONFIG_NOVA_SCHED_RAM_ALLOC_RATIO": " 1.5"}}, "starts or ends with a blank"),
     ({"settings": {"CONFIG_NTP_SERVERS": None}}, "is null"),
@@ -350,3 +353,9 @@ def test_packstack_validate_never_creates_an_ssh_key(tmp_path, monkeypatch):
             pa.packstack_validate(text, run_setup)
         assert "would create a new SSH key" in str(exc.value)
     assert run_setup.controller.plugins == [] and list(tmp_path.iterdir()) == []
+
+
+def test_setting_read_under_a_condition_it_sets_itself():
+    result = edit(settings={"CONFIG_HEAT_INSTALL": "y", "CONFIG_HEAT_CFN_INSTALL": "n"})
+    assert value(result.text, "CONFIG_HEAT_CFN_INSTALL") == "n"
+    assert pa.READ_WHEN and all(needs and keys for needs, keys in pa.READ_WHEN)

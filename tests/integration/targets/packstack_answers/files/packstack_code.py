@@ -89,8 +89,16 @@ def main(command, *args):
             "DEPRECATED_KEYS": {(old, p.CONF_NAME) for p in everything for old in p.DEPRECATES or []},
         }
         ours = {name: set(getattr(packstack_answers, name)) for name in real}
+        # every key of a group whose pre-condition is another key's value is in READ_WHEN with that condition
+        read_when = {(p.CONF_NAME, group.PRE_CONDITION, group.PRE_CONDITION_MATCH)
+                     for group in run_setup.controller.getAllGroups() if isinstance(group.PRE_CONDITION, str)
+                     for p in group.parameters.itervalues()}
+        ours_read_when = {(key,) + needs[0] for needs, keys in packstack_answers.READ_WHEN if len(needs) == 1
+                          for key in keys}
+        result = {"READ_WHEN": sorted(str(item) for item in read_when - ours_read_when)}
         ours["DEPRECATED_KEYS"] = set(packstack_answers.DEPRECATED_KEYS.items())
-        return {name: sorted(str(item) for item in real[name] ^ ours[name]) for name in real}
+        result.update((name, sorted(str(item) for item in real[name] ^ ours[name])) for name in real)
+        return result
     raise SystemExit("unknown command %s" % command)
 
 
