@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 module: packstack_answers
 short_description: Keep a packstack answer file in line with the inventory, keeping its passwords
-version_added: 1.2.0
+version_added: 1.1.0
 description:
   - Edits a packstack (RDO) answer file, the INI file with a C([general]) section that
     C(packstack --gen-answer-file) writes and C(packstack --answer-file) reads, from inventory groups
