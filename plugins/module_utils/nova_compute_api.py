@@ -51,21 +51,18 @@ class ApiError(Exception):
 class NovaComputeApi(object):
     """Nova and Placement requests over an openstacksdk connection (conn.compute, conn.placement).
 
-    label and query_in_errors say how an error names the request: label is formatted with the
-    service ("{service} API:" gives "compute API: GET /os-services answered 403: ..."), and
-    query_in_errors keeps the query string in that path.
+    An error names the request without its query string, which can be long:
+    "compute API: GET /os-services answered 403: ...".
     """
 
-    def __init__(self, conn, label="{service} API:", query_in_errors=False):
+    def __init__(self, conn):
         self.conn = conn
-        self.label = label
-        self.query_in_errors = query_in_errors
 
     # -- raw requests
 
     def request(self, service, method, path, microversion, body=None):
         """The JSON body of the answer ({} when empty); ApiError for a status of 400 or more or no answer."""
-        name = self.label.format(service=service)
+        name = "%s API:" % service
         try:
             response = getattr(self.conn, service).request(path, method, json=body, microversion=microversion,
                                                            raise_exc=False)
@@ -74,7 +71,7 @@ class NovaComputeApi(object):
             raise ApiError("%s %s %s: %s" % (name, method, path, exc), cause=exc)
         if response.status_code >= 400:
             raise ApiError("%s %s %s answered %s: %s" % (
-                name, method, path if self.query_in_errors else path.split("?")[0], response.status_code,
+                name, method, path.split("?")[0], response.status_code,
                 openstack_api.error_text(response)), status=response.status_code)
         return response.json() if response.content else {}
 

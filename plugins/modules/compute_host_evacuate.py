@@ -267,8 +267,7 @@ class ComputeHostEvacuateModule(OpenStackModule):
     module_kwargs = dict(supports_check_mode=True)
 
     def run(self):
-        # errors name the request as "compute GET /os-services?binary=nova-compute answered 403: ..."
-        self.api = api.NovaComputeApi(self.conn, label="{service}", query_in_errors=True)
+        self.api = api.NovaComputeApi(self.conn)
         source, target = self.params["host"], self.params["target_host"]
         for name in ("timeout", "poll_interval", "max_parallel"):
             if self.params[name] < 1:

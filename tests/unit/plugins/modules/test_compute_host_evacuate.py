@@ -184,7 +184,7 @@ def test_an_api_error_names_the_request(monkeypatch, capsys, cloud, clock):
     monkeypatch.setattr(FakeCloud, "request", forbidden)
     rc, result = run(monkeypatch, capsys, cloud)
     assert rc == 1 and result["msg"] == (
-        "compute GET /os-services?binary=nova-compute answered 403: Policy doesn't allow "
+        "compute API: GET /os-services answered 403: Policy doesn't allow "
         "os_compute_api:os-services:list to be performed. Nothing was changed")
 
 
@@ -294,7 +294,7 @@ def test_leftovers_can_be_tolerated(monkeypatch, capsys, cloud, clock, warnings)
     assert rc == 0 and result["changed"] is True
     vms = by_name(result)
     assert vms["vm1"]["result"] == "failed"
-    assert vms["vm1"]["message"] == ("Nova refused the evacuation: compute POST /servers/id-vm1/action answered 409: "
+    assert vms["vm1"]["message"] == ("Nova refused the evacuation: compute API: POST /servers/id-vm1/action answered 409: "
                                      "Cannot 'evacuate' instance id-vm1 while it is in task_state rebuilding")
     assert vms["paused"]["result"] == "not_evacuable"
     assert result["summary"] == {"would_evacuate": 0, "evacuated": 2, "failed": 1, "timed_out": 0, "not_started": 0,
