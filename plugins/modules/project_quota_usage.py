@@ -15,8 +15,9 @@ description:
     reserved, and what is left.
   - Given proposed limits (O(compute), O(network)), reports them beside the usage and lists, in words, every
     proposed limit that is below what the project already uses (RV(below_usage)), so a playbook can refuse to set
-    it. nova refuses such a limit unless forced (M(stackops.openstack.project_compute_quota)), neutron accepts it;
-    either then refuses every new resource of that kind.
+    it. nova refuses such a limit unless forced (M(stackops.openstack.project_compute_quota)); neutron accepts it
+    before 2025.1 and from 2025.1 (Epoxy) refuses it unless forced. A limit below usage refuses every new resource
+    of that kind.
   - nova and neutron quotas are independent - instances, cores and RAM are nova's, floating IPs, networks, ports,
     routers and security groups neutron's. nova's own C(floating_ips), C(networks) and C(security_groups) quotas left
     its API in microversion 2.36, so they are refused under O(compute) with a pointer to O(network).
