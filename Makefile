@@ -91,7 +91,7 @@ docs:
 
 benchmark: link
 	python3 tests/benchmarks/galera_status_vs_mysql_info.py
-	tests/integration/with_openstack_lab.sh keystone,glance,nova --computes 3 -- \
+	tests/integration/with_openstack_lab.sh keystone,glance,neutron,nova --computes 3 -- \
 	  python3 tests/benchmarks/compute_drain_concurrency.py
 
 lab-down:

@@ -60,7 +60,10 @@ def main():
         for size in sizes:
             for level in levels:
                 booted = subprocess.run([lab_python, str(SERVERS), "boot", "bench-%d-%d-" % (size, level), str(size),
-                                         SOURCE, FLAVOR], env=run_env, check=True, capture_output=True, text=True)
+                                         SOURCE, FLAVOR], env=run_env, check=False, capture_output=True, text=True)
+                if booted.returncode != 0:
+                    sys.exit("booting %d servers on %s failed (exit %d):\n%s%s" % (
+                        size, SOURCE, booted.returncode, booted.stdout, booted.stderr))
                 ids = [server["id"] for server in json.loads(booted.stdout)]
                 durations = Path(work, "durations-%d-%d.jsonl" % (size, level))
                 result_file = Path(work, "result-%d-%d.json" % (size, level))
