@@ -303,9 +303,8 @@ class ComputeHostDrainModule(OpenStackModule):
             plan, refusal = self._plan(host, self._compute_services())
             if refusal:
                 restored = self._update_service(service, _restoring_body(before))
-                self.fail_json(msg=refusal + " (the service was put back as it was: %s)" % (
-                    _describe_service(_service_view(restored)).split(": ", 1)[1].strip()),
-                    host=host, plan=plan, service=_service_view(restored))
+                self.fail_json(msg=refusal + " (the service was put back as it was: %s)" % _service_state(restored),
+                               host=host, plan=plan, service=_service_view(restored))
         jobs = [dict(id=i["id"], name=i["name"], **{"from": host, "to": i["planned_host"] if self._pinned() else None})
                 for i in plan if i["planned_host"]]
         known = {job["id"]: self._migration_ids(job["id"]) for job in jobs}
@@ -475,10 +474,15 @@ def _service_view(service):
                 forced_down=service.get("forced_down"))
 
 
-def _describe_service(service):
+def _service_state(service):
+    """'enabled', 'disabled' or 'disabled (its reason)'."""
     reason = " (%s)" % service["disabled_reason"] if service["status"] == "disabled" and service.get(
         "disabled_reason") else ""
-    return "nova-compute on %s: %s%s\n" % (service["host"], service["status"], reason)
+    return service["status"] + reason
+
+
+def _describe_service(service):
+    return "nova-compute on %s: %s\n" % (service["host"], _service_state(service))
 
 
 def _report(service, plan, results, leftovers):
