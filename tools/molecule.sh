@@ -63,8 +63,7 @@ run_one() {
   else
     leak_check "$scenario" || true
     echo "$scenario: FAILED after $(( $(date +%s) - start )) s; from $logs/$scenario.log:"
-    { grep -E -A14 '^(fatal:|\[ERROR\]|ERROR|CRITICAL)' "$logs/$scenario.log" | head -120; echo '    ...';
-      grep -vE '^\s*$' "$logs/$scenario.log" | tail -15; } | sed 's/^/    /'
+    tools/log_excerpt.sh "$logs/$scenario.log" 15
     return 1
   fi
 }

@@ -74,8 +74,7 @@ run_target() {
   if [ "$rc" -ne 0 ]; then
     if [ "$jobs" -gt 1 ]; then
       echo "$target: the end of $logs/$target.log:"
-      { grep -E -A14 '^(fatal:|\[ERROR\]|ERROR|CRITICAL)' "$logs/$target.log" | head -120; echo '    ...';
-        grep -vE '^\s*$' "$logs/$target.log" | tail -25; } | sed 's/^/    /'
+      "$repo/tools/log_excerpt.sh" "$logs/$target.log" 25
     fi
     echo "$target: FAILED after $(( $(date +%s) - start )) s"
     return 1
