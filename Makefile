@@ -27,8 +27,10 @@ help:
 bootstrap:
 	@tools/bootstrap.sh
 
+# also the lab's ssh key (tests/lab/podman_sshd_proxy: how scenarios reach their containers)
 link:
 	@mkdir -p $(dir $(COLLECTION_LINK)) && [ -L $(COLLECTION_LINK) ] || ln -sfn ../../../.. $(COLLECTION_LINK)
+	@[ -f .build/lab_ssh/id_ed25519 ] || { mkdir -p .build/lab_ssh && ssh-keygen -q -t ed25519 -N '' -C stackops-lab -f .build/lab_ssh/id_ed25519; }
 
 demo: bootstrap link
 	@tools/demo.sh
