@@ -261,6 +261,15 @@ PLAYBOOKS = (
         extra_vars=_cloud_when_credential("compute_aggregates_cloud"),
     ),
     Playbook(
+        name="packstack_install",
+        summary="Packstack-style OpenStack install from the inventory groups: RDO packstack on EL, native packages on Debian",
+        roles=("packstack",),
+        survey=(
+            "packstack_neutron_l2_agent", "packstack_external_interface", "packstack_swift", "packstack_spice_console",
+            "packstack_firewall",
+        ),
+    ),
+    Playbook(
         name="project_quotas",
         summary="Project compute and network quotas from project_quotas_list, after a usage report; never below usage unless forced",
         roles=("project_quotas",),
