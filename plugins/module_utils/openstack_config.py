@@ -23,9 +23,13 @@ paste.deploy files have their own rules and may mean what they say.
 
 What is secret is decided by the INI engine's rule (ini.SECRET_OPTIONS: passwords, secrets,
 secret keys, tokens, database and transport URLs, ...; the password of a URL in any option),
-plus the names or globs the caller adds. Every value written to such an option, and every
-password inside a URL, is listed in ConfigEdit.secrets so the module can add them to Ansible's
-no_log values; errors name the section, the option and the type, never a value.
+plus the names or globs the caller adds. secret_values() lists every value given for such an
+option, and every password inside a URL, so the module can add them to Ansible's no_log values;
+errors name the section, the option and the type, never a value. The engine's rule is a list
+checked against the options OpenStack declares secret, not a match on parts of names: a rule
+such as "contains token or _key" would take numbers and names for secrets (keystone's
+``max_token_size = 255``, keystonemiddleware's ``token_cache_time = 300``), and as no_log
+values they would mask every ``255`` and ``300`` of the task's output.
 
 Pure functions on plain values and INI texts (through ini.py, the one INI engine), so they
 unit-test without Ansible.

@@ -329,6 +329,10 @@ def test_engine_refusals_name_the_option_not_the_value(settings, message):
     ({"keystone_authtoken": {"password": ""}}, (), []),
     ({"keystone_authtoken": {"password": None}}, (), []),
     ({"DEFAULT": {"my_ip": "192.0.2.1", "enabled": True, "workers": 8}}, (), []),
+    # names that only look secret: numbers and words that would mask the whole output as no_log values
+    ({"DEFAULT": {"max_token_size": 255}, "keystone_authtoken": {"token_cache_time": 300, "auth_type": "password"},
+      "service_user": {"send_service_user_token": True}, "fernet_tokens": {"key_repository": "/etc/keystone/fk"}},
+     (), []),
     ({"DEFAULT": "not a mapping"}, (), []),
     ("not a mapping", (), []),
 ])
