@@ -35,7 +35,7 @@ MIN_LENGTH = 6
 # a name is secret when its last word is one of these ...
 SECRET_LAST_WORDS = {
     "password", "passwd", "pass", "pwd", "secret", "token", "key", "auth", "passphrase",
-    "credential", "credentials", "apikey", "psk",
+    "credential", "credentials", "apikey", "psk", "pw",
 }
 # ... or when any word is one of these, unless the last word says it is not the secret itself
 SECRET_ANY_WORDS = {"password", "passwd", "secret", "passphrase", "credentials"}

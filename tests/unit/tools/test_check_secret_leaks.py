@@ -37,7 +37,7 @@ leaks = load()
 @pytest.mark.parametrize("name", [
     "galera_cluster_sst_password", "password", "lbaas_pool_auth", "swift_s3api_auth", "root_token", "api_key",
     "wsrep_sst_auth", "ca_private_key_passphrase", "OS_PASSWORD", "adminPassword", "db_password_hash",
-    "heartbeat_key", "client_secret",
+    "heartbeat_key", "client_secret", "CONFIG_KEYSTONE_ADMIN_PW", "CONFIG_NOVA_DB_PW",
 ])
 def test_secret_names(name):
     assert leaks.is_secret_name(name)
