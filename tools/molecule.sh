@@ -28,9 +28,10 @@ else
 fi
 # seconds each scenario took when last measured (make test, 2-core machine, 2 at a time);
 # one not listed counts as 300 s
-declare -A measured=([galera_cluster]=631 [galera_cluster_recover]=566 [galera_cluster_grow]=368
-                     [galera_cluster_rolling]=284 [ceilometer_retention]=194 [nova_spice_console]=166
-                     [galera_cluster_bad_input]=107 [galera_status]=75)
+declare -A measured=([packstack_debian]=1000 [galera_cluster]=450 [galera_cluster_recover]=423
+                     [galera_cluster_grow]=300 [galera_cluster_rolling]=230 [ceilometer_retention]=194
+                     [nova_spice_console]=166 [packstack_bad_input]=130 [galera_cluster_bad_input]=107
+                     [galera_status]=51)
 uses_lab() { grep -qs 'openstack_lab' "extensions/molecule/$1/molecule.yml"; }
 mapfile -t scenarios < <(for s in "${scenarios[@]}"; do
                            printf '%d %s %s\n' "$(uses_lab "$s" && echo 1 || echo 0)" "${measured[$s]:-300}" "$s"
