@@ -302,32 +302,27 @@ def _answers_problems(config, derived_keys):
     if normalize_settings is None:  # pragma: no cover
         return problems
     if isinstance(settings, dict):
-        for key, value in settings.items():
+        for key in settings:
             if key in derived_keys:
                 problems.append("packstack_settings has %s, which the role sets from %s, expected that variable instead"
                                 % (key, derived_keys[key]))
-                continue
-            try:
-                normalize_settings({key: value}, allow_unknown=allow_unknown)
-            except PackstackAnswersError as exc:
-                problems.append("packstack_%s" % exc)
-    else:
-        try:
-            normalize_settings(settings)
-        except PackstackAnswersError as exc:
-            problems.append("packstack_%s" % exc)
-    if isinstance(passwords, dict):
-        for key, value in passwords.items():
-            try:
-                normalize_passwords({key: value}, allow_unknown=allow_unknown)
-            except PackstackAnswersError as exc:
-                problems.append("packstack_%s" % exc)
-    else:
-        try:
-            normalize_passwords(passwords)
-        except PackstackAnswersError as exc:
-            problems.append("packstack_%s" % exc)
+        settings = dict((key, value) for key, value in settings.items() if key not in derived_keys)
+    problems.extend(_refusals(settings, normalize_settings, allow_unknown))
+    problems.extend(_refusals(passwords, normalize_passwords, allow_unknown))
     return problems
+
+
+def _refusals(values, normalize, allow_unknown):
+    """What normalize (normalize_settings or normalize_passwords) refuses: of each entry of a mapping, so that one
+    message names every bad key, or of values as a whole when it is not a mapping."""
+    parts = [{key: value} for key, value in values.items()] if isinstance(values, dict) else [values]
+    refusals = []
+    for part in parts:
+        try:
+            normalize(part, allow_unknown=allow_unknown)
+        except PackstackAnswersError as exc:
+            refusals.append("packstack_%s" % exc)
+    return refusals
 
 
 def inventory_problems(cloud):
