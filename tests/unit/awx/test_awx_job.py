@@ -110,6 +110,8 @@ EMPTY = {
                              "add the telemetry hosts (ceilometer and aodh) to the inventory group ceilometer"),
     "compute_aggregates": ("missing", {}, "nova_scheduler",
                            "add the nova-scheduler hosts to the inventory group nova_scheduler"),
+    "packstack_install": ("missing", {}, "packstack_controller:packstack_network:packstack_compute:packstack_storage",
+                          "add the controller to the inventory group packstack_controller"),
 }
 # playbooks that run on the controller (localhost) and talk to the OpenStack APIs only: no group
 # can be empty; the integration target compute_day2 runs them

@@ -942,7 +942,10 @@ def test_recovered_position_read_from_the_error_log_in_mysql_8_format(read_live,
             return 0, "datadir" + " " * 54 + str(datadir) + "/\n", ""
         log = next(arg.split("=", 1)[1] for arg in args if arg.startswith("--log-error="))
         logs.append(log)
-        with open(log, "a") as handle:
+        # appended to the file the module made (owned by the mysql account when there is one):
+        # no O_CREAT, which fs.protected_regular refuses even to root in /tmp for another's file
+        with open(log, "r+") as handle:
+            handle.seek(0, os.SEEK_END)
             handle.write("2026-11-23T00:12:01.123Z 0 [Note] [MY-000000] [WSREP] Recovered position: %s:31\n" % UUID)
         return 0, "", ""
 
