@@ -355,8 +355,7 @@ def network_create(xapi: Xapi, session: str, record: dict) -> str:
 def network_destroy(xapi: Xapi, session: str, network: str) -> str:
     del session
     record = xapi.db.get("network", network)
-    attached = [vif for vif in xapi.db.where("VIF", network=network)
-                if xapi.db.get("VIF", vif)["currently_attached"] or xapi.db.get("VIF", vif)["reserved"]]
+    attached = [vif for vif in xapi.db.where("VIF", network=network) if xapi.db.get("VIF", vif)["currently_attached"]]
     if attached:
         raise XapiError("NETWORK_CONTAINS_VIF", *attached)
     pifs = xapi.db.where("PIF", network=network)
