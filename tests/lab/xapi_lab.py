@@ -7,8 +7,9 @@ collection's XenServer modules and role use) the way xapi answers: every reply a
 references ``OpaqueRef:<uuid>``.  The real ``XenAPI`` client and community.general's
 xenserver modules talk to it unchanged.
 
-- TCP on 127.0.0.1 (``http://127.0.0.1:PORT``): logins need the lab's password, like xapi's
-  HTTP(S) port; ``--slave-of ADDRESS`` makes every login there answer HOST_IS_SLAVE.
+- TCP on 127.0.0.1 (``http://127.0.0.1:PORT``, or ``https://`` with ``--tls`` and a self-signed
+  certificate for 127.0.0.1, as a fresh XenServer has): logins need the lab's password, like
+  xapi's HTTPS port; ``--slave-of ADDRESS`` makes every login there answer HOST_IS_SLAVE.
 - A Unix socket (``xapi.sock`` in the state dir), xapi's /var/lib/xcp/xapi: logins need no
   password, as on a real dom0.
 - ``host.call_plugin`` runs plugin files from a plugins directory (``plugins/`` in the state
@@ -30,7 +31,7 @@ import os
 import secrets
 import shutil
 import signal
-import socket
+import ssl
 import socketserver
 import subprocess
 import sys
@@ -80,9 +81,14 @@ class XapiTcpServer(socketserver.ThreadingMixIn, SimpleXMLRPCServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, xapi: Xapi, port: int):
+    def __init__(self, xapi: Xapi, port: int, certificate: tuple[str, str] | None = None):
         self.xapi = xapi
         super().__init__((HOST, port), requestHandler=QuietHandler, logRequests=False, allow_none=False)
+        if certificate:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*certificate)
+            # the handshake happens in the request's thread: a silent client cannot stall accept()
+            self.socket = context.wrap_socket(self.socket, server_side=True, do_handshake_on_connect=False)
 
     def _dispatch(self, method, params):
         return self.xapi.call(method, params, local=False)
@@ -109,9 +115,11 @@ def serve(args: argparse.Namespace) -> int:
         seed(database, host_name=args.host_name, domu_name=args.domu_name, domu_power_state="Halted" if args.domu_halted else "Running")
         database.save()
         LOG.info("seeded %s", args.state)
-    options = Options(password=password, plugins_dir=Path(args.plugins_dir) if args.plugins_dir else None, slave_of=args.slave_of)
+    options = Options(password=password, plugins_dir=Path(args.plugins_dir) if args.plugins_dir else None, slave_of=args.slave_of,
+                      auth_delay=args.auth_delay, socket=Path(args.socket) if args.socket else None)
     xapi = Xapi(database, options)
-    servers: list = [XapiTcpServer(xapi, args.port)]
+    certificate = (args.tls_cert, args.tls_key) if args.tls_cert else None
+    servers: list = [XapiTcpServer(xapi, args.port, certificate)]
     port = servers[0].server_address[1]
     if args.socket:
         Path(args.socket).unlink(missing_ok=True)
@@ -121,7 +129,7 @@ def serve(args: argparse.Namespace) -> int:
         thread.start()
     if args.port_file:
         Path(args.port_file).write_text(f"{port}\n")
-    LOG.info("XAPI simulator on http://%s:%s%s", HOST, port, f" and {args.socket}" if args.socket else "")
+    LOG.info("XAPI simulator on %s://%s:%s%s", "https" if certificate else "http", HOST, port, f" and {args.socket}" if args.socket else "")
     try:
         while all(thread.is_alive() for thread in threads):
             time.sleep(0.5)
@@ -163,7 +171,8 @@ def read_env(directory: Path) -> dict:
 
 def answers(env: dict) -> bool:
     """A login over TCP works (HOST_IS_SLAVE counts too: the server answered as XAPI)."""
-    proxy = xmlrpc.client.ServerProxy(env["url"])
+    context = ssl.create_default_context(cafile=env["certificate"]) if env.get("certificate") else None
+    proxy = xmlrpc.client.ServerProxy(env["url"], context=context)
     try:
         reply = proxy.session.login_with_password(env["username"], env["password"], "1.0", "xapi_lab status")
     except (OSError, xmlrpc.client.Error):
@@ -205,6 +214,11 @@ def start(args: argparse.Namespace, directory: Path, began: float) -> int:
         command.append("--domu-halted")
     if args.slave_of:
         command += ["--slave-of", args.slave_of]
+    if args.auth_delay:
+        command += ["--auth-delay", str(args.auth_delay)]
+    certificate = make_certificate(directory) if args.tls else None
+    if certificate:
+        command += ["--tls-cert", certificate[0], "--tls-key", certificate[1]]
     with open(directory / "xapi.log", "ab") as log:
         # own session: a Ctrl-C in the terminal must not take the server down mid-test
         server = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -218,7 +232,7 @@ def start(args: argparse.Namespace, directory: Path, began: float) -> int:
         time.sleep(0.05)
     port = int(port_file.read_text())
     env = {
-        "url": f"http://{HOST}:{port}", "host": HOST, "port": port, "username": "root", "password": password,
+        "url": f"{'https' if certificate else 'http'}://{HOST}:{port}", "certificate": certificate[0] if certificate else None, "host": HOST, "port": port, "username": "root", "password": password,
         "password_file": str(password_file), "socket": str(directory / "xapi.sock"), "state_file": str(directory / "state.json"),
         "plugins_dir": str(plugins), "pid": server.pid, "log": str(directory / "xapi.log"), "domu_name": args.domu_name,
         "host_name": args.host_name, "slave_of": args.slave_of, "state_dir": str(directory),
@@ -232,12 +246,24 @@ def start(args: argparse.Namespace, directory: Path, began: float) -> int:
     return 0
 
 
+def make_certificate(directory: Path) -> tuple[str, str]:
+    """A self-signed certificate for 127.0.0.1, like the one a XenServer host makes for itself at install."""
+    cert, key = directory / "xapi-ssl.pem", directory / "xapi-ssl.key"
+    made = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", f"/CN={HOST}",
+                           "-addext", f"subjectAltName=IP:{HOST}", "-keyout", str(key), "-out", str(cert)],
+                          capture_output=True, text=True, check=False)
+    if made.returncode != 0:
+        raise LabError(f"openssl could not make the lab's certificate: {made.stderr.strip()}")
+    key.chmod(0o600)
+    return str(cert), str(key)
+
+
 def stop(directory: Path) -> None:
     try:
         pid = int((directory / "xapi.pid").read_text())
     except (OSError, ValueError):
         pid = None
-    if pid and alive(pid) and "xapi_lab.py" in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace"):
+    if pid and alive(pid) and "xapi_lab.py" in command_line(pid):
         os.kill(pid, signal.SIGTERM)
         deadline = time.monotonic() + 10
         while alive(pid) and time.monotonic() < deadline:
@@ -246,6 +272,14 @@ def stop(directory: Path) -> None:
             os.kill(pid, signal.SIGKILL)
     with_reaped(pid)
     shutil.rmtree(directory, ignore_errors=True)
+
+
+def command_line(pid: int) -> str:
+    """What the process runs; empty when it is gone (the PID file may outlive it, and PIDs are reused)."""
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+    except OSError:
+        return ""
 
 
 def with_reaped(pid: int | None) -> None:
@@ -295,9 +329,11 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--plugins-dir", help="directory host.call_plugin runs plugins from")
         command.add_argument("--slave-of", metavar="ADDRESS", help="act as a pool member: logins over TCP answer HOST_IS_SLAVE ADDRESS")
         command.add_argument("--password-file", help="file holding root's password (default for up: a generated one)")
+        command.add_argument("--auth-delay", type=float, default=0.0, help="seconds to wait before refusing a password (xapi: 5)")
 
     up = sub.add_parser("up", help="start the simulator in the background (seeded state, free port unless --port)")
     up.add_argument("--port", type=int, default=0)
+    up.add_argument("--tls", action="store_true", help="serve HTTPS with a self-signed certificate (env: certificate)")
     seed_options(up)
     sub.add_parser("down", help="stop the simulator and remove the lab's files (always safe)")
     status = sub.add_parser("status", help="whether the simulator runs and answers a login")
@@ -308,6 +344,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve_command.add_argument("--port", type=int, default=0)
     serve_command.add_argument("--port-file", help="write the port here once listening")
     serve_command.add_argument("--socket", help="also listen on this Unix socket (local logins need no password)")
+    serve_command.add_argument("--tls-cert", help="serve HTTPS with this certificate (PEM)")
+    serve_command.add_argument("--tls-key", help="the certificate's key")
     serve_command.add_argument("--verbose", action="store_true")
     seed_options(serve_command)
     return parser

@@ -21,10 +21,10 @@ import threading
 import time
 import traceback
 import xmlrpc.client
-from dataclasses import dataclass, field as dataclass_field
+from dataclasses import dataclass
 from pathlib import Path
 
-from .model import CLASSES, NULL_REF, SCHEMA, TRANSIENT_CLASSES, Database, XapiError, from_wire, new_uuid, parse_type, to_wire
+from .model import CLASSES, INVERSE_FIELDS, NULL_REF, SCHEMA, TRANSIENT_CLASSES, Database, XapiError, from_wire, new_uuid, parse_type, to_wire
 
 LOG = logging.getLogger("xapi_lab")
 PAM_FAILURE = "Authentication failure"
@@ -32,8 +32,12 @@ PAM_FAILURE = "Authentication failure"
 DEFAULTED_PARAMETERS = {"session.login_with_password": 2}
 VM_DEVICE_LIMIT = 7  # VIF devices 0-6, what xapi allows an HVM guest without extra settings
 PLUGIN_TIMEOUT = 60
+PLUGIN_RUNTIME = Path(__file__).with_name("plugin_runtime")  # XenAPIPlugin for the plugins we run
 VLAN_MAC = "fe:ff:ff:ff:ff:ff"  # the dummy MAC xapi gives a VLAN's untagged PIF
 HANDLERS: dict = {}
+# Calls that run without the database lock: a plugin calls back into this server from its own
+# process, and its changes are recorded by those calls.
+RUN_UNLOCKED = ("host.call_plugin",)
 
 
 def handles(method: str):
@@ -52,8 +56,8 @@ class Options:
     password: str = ""
     plugins_dir: Path | None = None
     slave_of: str | None = None  # pool master's address: answer HOST_IS_SLAVE to logins over TCP
+    socket: Path | None = None  # where plugins reach the simulator (dom0's /var/lib/xcp/xapi)
     auth_delay: float = 0.0  # xapi waits 5 s after a wrong password; tests need not
-    extra: dict = dataclass_field(default_factory=dict)
 
 
 def lower_state(value: str) -> str:
@@ -76,7 +80,9 @@ class Xapi:
         """Answer one XML-RPC call; ``local`` is true for the Unix socket (xapi trusts it)."""
         try:
             value = self.dispatch(method, list(params), local)
-            return {"Status": "Success", "Value": value}
+            reply = {"Status": "Success", "Value": value}
+            xmlrpc.client.dumps((reply,), methodresponse=True)  # a value XML-RPC cannot carry is a simulator bug
+            return reply
         except XapiError as failure:
             LOG.info("%s -> %s", method, failure.description())
             return {"Status": "Failure", "ErrorDescription": failure.description()}
@@ -110,12 +116,18 @@ class Xapi:
                 self.db.get("session", session)["last_active"] = now()
             arguments = [from_wire(parse_type(kind), value, param_name, CLASSES[class_name].enums)
                          for (kind, param_name), value in zip(spec["params"], params)]
-            if asynchronous:
-                return self.run_as_task(session, name, class_name, message, arguments, local)
-            return self.run(session, name, class_name, message, arguments, local)
+            if name not in RUN_UNLOCKED:
+                return self.perform(session, name, arguments, local, asynchronous)
+        return self.perform(session, name, arguments, local, asynchronous)
+
+    def perform(self, session, name: str, arguments: list, local: bool, asynchronous: bool):
+        class_name, _dot, message = name.partition(".")
+        if asynchronous:
+            return self.run_as_task(session, name, class_name, message, arguments, local)
+        return self.run(session, name, class_name, message, arguments, local)
 
     def run(self, session, name: str, class_name: str, message: str, arguments: list, local: bool):
-        read_only = message.startswith("get_") or message in ("login_with_password", "logout") or class_name in ("event",)
+        read_only = message.startswith("get_") or message in ("login_with_password", "logout") or class_name == "event" or name in RUN_UNLOCKED
         before = None if read_only else self.snapshot()
         handler = HANDLERS.get(name)
         if handler:
@@ -128,16 +140,16 @@ class Xapi:
 
     def run_as_task(self, session, name: str, class_name: str, message: str, arguments: list, local: bool) -> str:
         """Async.*: xapi hands back a task; here the work is done before the task is returned."""
-        task = {"name_label": f"Async.{name}", "created": now(), "status": "pending", "progress": 0.0,
-                "resident_on": self.master(), "uuid": ""}
-        task_ref = self.db.create("task", task)
-        record = self.db.get("task", task_ref)
+        with self.db.lock:
+            task_ref = self.db.create("task", {"name_label": f"Async.{name}", "created": now(), "status": "pending", "progress": 0.0,
+                                               "resident_on": self.master()})
+            record = self.db.get("task", task_ref)
         try:
-            value = self.run(session, name, class_name, message, arguments, local)
-            record.update(status="success", result=task_result(value))
+            outcome = {"status": "success", "result": task_result(self.run(session, name, class_name, message, arguments, local))}
         except XapiError as failure:
-            record.update(status="failure", error_info=failure.description())
-        record.update(progress=1.0, finished=now())
+            outcome = {"status": "failure", "error_info": failure.description()}
+        with self.db.lock:
+            record.update(outcome, progress=1.0, finished=now())
         return task_ref
 
     def system_call(self, method: str):
@@ -165,14 +177,29 @@ class Xapi:
                     changes.append(("mod", class_name, ref, None))
         if not changes:
             return
+        changes += self.referrer_changes(changes, before)
         for operation, class_name, ref, old in changes:
             self.event_id += 1
             snapshot = self.db.wire_record(class_name, ref) if old is None else {}
             self.events.append({"id": str(self.event_id), "timestamp": str(time.time()), "class": class_name.lower(),
                                 "operation": operation, "ref": ref, "snapshot": snapshot})
-        # objects that refer to a changed one show it in their computed sets (VM.VIFs, network.VIFs)
         self.db.save()
         self.changed.notify_all()
+
+    def referrer_changes(self, changes: list, before: dict) -> list:
+        """An object added or removed changes the computed sets of those it points at (VM.VIFs, network.PIFs)."""
+        known = {(class_name, ref) for _operation, class_name, ref, _old in changes}
+        extra = []
+        for operation, class_name, ref, old in changes:
+            if operation == "mod":
+                continue
+            row = old if operation == "del" else self.db.tables[class_name][ref]
+            for (owner, _set_field), (member, ref_field) in INVERSE_FIELDS.items():
+                target = row.get(ref_field) if member == class_name else None
+                if target and (owner, target) not in known and self.db.exists(owner, target) and target in before.get(owner, {}):
+                    known.add((owner, target))
+                    extra.append(("mod", owner, target, None))
+        return extra
 
     # ----- generic per-class messages -------------------------------------------------
     def generic(self, class_name: str, message: str, arguments: list, method: str):
@@ -296,7 +323,7 @@ def logout(xapi: Xapi, session: str) -> str:
 
 @handles("host.call_plugin")
 def call_plugin(xapi: Xapi, session: str, host: str, plugin: str, function: str, args: dict) -> str:
-    """Run a plugin the way xapi does: the call as XML-RPC in argv[1], the reply as XML-RPC on stdout."""
+    """Run a plugin the way xapi does: the call as XML-RPC in argv[1], a XenAPI reply struct as XML-RPC on stdout."""
     xapi.db.get("host", host)
     directory = xapi.options.plugins_dir
     # xapi looks the name up in the directory listing: no paths, no missing files
@@ -304,8 +331,10 @@ def call_plugin(xapi: Xapi, session: str, host: str, plugin: str, function: str,
         raise XapiError("XENAPI_MISSING_PLUGIN", plugin)
     request = xmlrpc.client.dumps((session, {str(key): str(value) for key, value in args.items()}), function)
     path = directory / plugin
+    python_path = os.pathsep.join(filter(None, [str(PLUGIN_RUNTIME), str(directory), os.environ.get("PYTHONPATH")]))
+    env = dict(os.environ, PYTHONPATH=python_path, XAPI_LAB_SOCKET=str(xapi.options.socket or ""))
     try:
-        ran = subprocess.run([str(path), request], capture_output=True, text=True, timeout=PLUGIN_TIMEOUT, check=False)
+        ran = subprocess.run([str(path), request], capture_output=True, text=True, timeout=PLUGIN_TIMEOUT, check=False, env=env)
     except PermissionError as exc:
         # xapi's fork helper reports a plugin it cannot execute as a failed run
         raise XapiError("XENAPI_PLUGIN_FAILURE", "non-zero exit", "", str(exc)) from None
@@ -314,14 +343,18 @@ def call_plugin(xapi: Xapi, session: str, host: str, plugin: str, function: str,
     if ran.returncode != 0:
         raise XapiError("XENAPI_PLUGIN_FAILURE", "non-zero exit", ran.stdout, ran.stderr)
     try:
-        result, _method = xmlrpc.client.loads(ran.stdout)
+        values, _method = xmlrpc.client.loads(ran.stdout)
     except xmlrpc.client.Fault as fault:
         raise XapiError("XENAPI_PLUGIN_FAILURE", "fault", fault.faultCode, fault.faultString) from None
     except Exception as exc:  # pylint: disable=broad-exception-caught
         raise XapiError("XENAPI_PLUGIN_FAILURE", "failed to parse plugin output", ran.stdout, str(exc)) from None
-    if len(result) != 1:
-        raise XapiError("XENAPI_PLUGIN_FAILURE", "unexpected XMLRPC result", ran.stdout)
-    return str(result[0])
+    status = values[0] if len(values) == 1 and isinstance(values[0], dict) else {}
+    if status.get("Status") == "Success" and "Value" in status:
+        return str(status["Value"])
+    if status.get("Status") == "Failure" and status.get("ErrorDescription"):
+        # the plugin's own failure reaches the client as it is
+        raise XapiError(*[str(item) for item in status["ErrorDescription"]])
+    raise XapiError("XENAPI_PLUGIN_FAILURE", "unexpected XMLRPC result", ran.stdout)
 
 
 # ----- networks, PIFs and VLANs ----------------------------------------------------------------

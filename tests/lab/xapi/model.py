@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import threading
 import uuid
 import xmlrpc.client
@@ -41,7 +40,6 @@ INVERSE_FIELDS = {
     ("task", "subtasks"): ("task", "subtask_of"),
 }
 PRIMITIVES = ("string", "int", "float", "bool", "datetime")
-UUID_PATTERN = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
 class XapiError(Exception):
@@ -196,9 +194,7 @@ class ClassSchema:
 
 
 MODELLED = [name for name in SCHEMA if not name.startswith("__")]
-ALL_ENUMS: dict[str, list[str]] = {}
-for modelled_name in MODELLED:
-    ALL_ENUMS.update(SCHEMA[modelled_name]["enums"])
+ALL_ENUMS: dict[str, list[str]] = {enum: values for name in MODELLED for enum, values in SCHEMA[name]["enums"].items()}
 CLASSES = {name: ClassSchema(name) for name in MODELLED}
 
 

@@ -59,6 +59,13 @@ def new_network(api, name: str, **changes) -> str:
     return api.network.create({"name_label": name, "other_config": {}, **changes})
 
 
+def key_added_twice(api, class_name: str, ref: str, field: str, key: str, value: str, second_value: str | None = None):
+    """The key is added once; adding it again fails, even with the same value."""
+    add = getattr(getattr(api, class_name), f"add_to_{field}")
+    add(ref, key, value)
+    return lambda: add(ref, key, second_value or value), [class_name, field, ref, key]
+
+
 def vlan_on_vlan(api, refs):
     network = new_network(api, "vlan 400")
     untagged = api.VLAN.get_untagged_PIF(api.VLAN.create(refs["eth1"], "400", network))
@@ -108,17 +115,12 @@ CASES = [
     ("message-parameter-count-mismatch", lambda api, refs: (lambda: api.VM.get_record(), ["VM.get_record", "1", "0"]),
      "MESSAGE_PARAMETER_COUNT_MISMATCH"),
     ("not-implemented", lambda api, refs: (lambda: api.Bond.get_all(), ["Bond.get_all"]), "NOT_IMPLEMENTED"),
-    ("map-duplicate-key-other-config", lambda api, refs: (
-        (api.VM.add_to_other_config(refs["domu"], "auto_poweron", "true"),
-         lambda: api.VM.add_to_other_config(refs["domu"], "auto_poweron", "true"))[1],
-        ["VM", "other_config", refs["domu"], "auto_poweron"]), "MAP_DUPLICATE_KEY"),
-    ("map-duplicate-key-xenstore-data", lambda api, refs: (
-        (api.VM.add_to_xenstore_data(refs["domu"], "vm-data/himn_mac", "02:00:00:00:00:09"),
-         lambda: api.VM.add_to_xenstore_data(refs["domu"], "vm-data/himn_mac", "02:00:00:00:00:10"))[1],
-        ["VM", "xenstore_data", refs["domu"], "vm-data/himn_mac"]), "MAP_DUPLICATE_KEY"),
-    ("map-duplicate-key-network", lambda api, refs: (
-        (api.network.add_to_other_config(refs["xenbr0"], "lab", "1"), lambda: api.network.add_to_other_config(refs["xenbr0"], "lab", "2"))[1],
-        ["network", "other_config", refs["xenbr0"], "lab"]), "MAP_DUPLICATE_KEY"),
+    ("map-duplicate-key-other-config-same-value", lambda api, refs: key_added_twice(api, "VM", refs["domu"], "other_config", "auto_poweron", "true"),
+     "MAP_DUPLICATE_KEY"),
+    ("map-duplicate-key-xenstore-data", lambda api, refs: key_added_twice(api, "VM", refs["domu"], "xenstore_data", "vm-data/himn_mac",
+                                                                           "02:00:00:00:00:09", "02:00:00:00:00:10"), "MAP_DUPLICATE_KEY"),
+    ("map-duplicate-key-network", lambda api, refs: key_added_twice(api, "network", refs["xenbr0"], "other_config", "lab", "1", "2"),
+     "MAP_DUPLICATE_KEY"),
     ("vif-plug-halted-vm", lambda api, refs: (lambda: api.VIF.plug(refs["halted_vif"]), [refs["halted"], "running", "halted"]),
      "VM_BAD_POWER_STATE"),
     ("vm-clean-shutdown-halted", lambda api, refs: (lambda: api.VM.clean_shutdown(refs["halted"]), [refs["halted"], "running", "halted"]),

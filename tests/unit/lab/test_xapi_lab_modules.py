@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import XenAPI
 
 ANSIBLE = Path(sys.executable).with_name("ansible")
 NAMESPACE_SETUP = 'mount -t tmpfs lab-xcp /var/lib && mkdir /var/lib/xcp && ln -s "$0" /var/lib/xcp/xapi && exec "$@"'
@@ -68,8 +69,6 @@ def test_xenserver_guest_info_reports_a_wrong_password(tmp_path, xapi_lab):
 
 
 def test_xenserver_guest_info_refuses_an_ambiguous_name(tmp_path, xapi_lab):
-    import XenAPI  # pylint: disable=import-outside-toplevel
-
     session = XenAPI.Session(xapi_lab["url"])
     session.xenapi.login_with_password("root", xapi_lab["password"])
     template = next(ref for ref, vm in session.xenapi.VM.get_all_records().items() if vm["is_a_template"])
@@ -115,8 +114,6 @@ def test_xenserver_facts_reads_the_pool_through_the_local_socket(tmp_path, xapi_
 
 
 def test_xenserver_facts_lists_vlans_by_tag(tmp_path, xapi_lab):
-    import XenAPI  # pylint: disable=import-outside-toplevel
-
     session = XenAPI.Session(xapi_lab["url"])
     session.xenapi.login_with_password("root", xapi_lab["password"])
     network = session.xenapi.network.create({"name_label": "vlan 300", "other_config": {}})

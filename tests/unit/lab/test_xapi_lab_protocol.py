@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+import ssl
 import stat
+import sys
 import xmlrpc.client
 from pathlib import Path
 
@@ -210,10 +212,33 @@ def test_call_plugin_runs_executable_plugins_with_xapis_convention(xenapi, xapi_
         "import sys, xmlrpc.client\n"
         "params, method = xmlrpc.client.loads(sys.argv[1])\n"
         "session, args = params\n"
-        "sys.stdout.write(xmlrpc.client.dumps((method + ':' + ','.join(f'{k}={v}' for k, v in sorted(args.items())),), methodresponse=True))\n")
+        "value = method + ':' + ','.join(f'{k}={v}' for k, v in sorted(args.items()))\n"
+        "sys.stdout.write(xmlrpc.client.dumps(({'Status': 'Success', 'Value': value},), methodresponse=True))\n")
     plugin.chmod(plugin.stat().st_mode | stat.S_IXUSR)
     host = xenapi.host.get_all()[0]
     assert xenapi.host.call_plugin(host, "echo.py", "ping", {"b": "2", "a": "1"}) == "ping:a=1,b=2"
+
+
+def test_plugins_written_with_xenapiplugin_run_and_call_back(xenapi, xapi_lab):
+    plugin = Path(xapi_lab["plugins_dir"]) / "lab_host.py"
+    plugin.write_text(
+        f"#!{sys.executable}\n"
+        "import XenAPIPlugin\n"
+        "def host_name(session, args):\n"
+        "    host = session.xenapi.session.get_this_host(session.handle)\n"
+        "    return session.xenapi.host.get_name_label(host) + args.get('suffix', '')\n"
+        "def refuse(session, args):\n"
+        "    raise XenAPIPlugin.Failure('LAB_REFUSED', [args['why']])\n"
+        "XenAPIPlugin.dispatch({'host_name': host_name, 'refuse': refuse})\n")
+    plugin.chmod(plugin.stat().st_mode | stat.S_IXUSR)
+    host = xenapi.host.get_all()[0]
+    assert xenapi.host.call_plugin(host, "lab_host.py", "host_name", {"suffix": "!"}) == xapi_lab["host_name"] + "!"
+    with pytest.raises(XenAPI.Failure) as refused:
+        xenapi.host.call_plugin(host, "lab_host.py", "refuse", {"why": "testing"})
+    assert refused.value.details == ["LAB_REFUSED", "testing"]
+    with pytest.raises(XenAPI.Failure) as unknown:
+        xenapi.host.call_plugin(host, "lab_host.py", "nope", {})
+    assert unknown.value.details == ["UNKNOWN_XENAPI_PLUGIN_FUNCTION", "nope"]
 
 
 def test_event_from_reports_changes_after_a_token(xenapi):
@@ -244,3 +269,29 @@ def test_lab_cli_status_and_down(tmp_path):
     assert down.returncode == 0
     assert not state_dir.exists()
     assert lab_command(state_dir, "status").returncode == 1
+
+
+def test_a_new_vif_also_changes_its_vm_and_network(xenapi, xapi_lab):
+    domu = xenapi.VM.get_by_name_label(xapi_lab["domu_name"])[0]
+    network = xenapi.network.create({"name_label": "vm network", "other_config": {}})
+    token = getattr(xenapi.event, "from")(["VM", "VIF", "network"], "", 0.0)["token"]
+    vif = xenapi.VIF.create({"device": "2", "network": network, "VM": domu, "MAC": "", "MTU": "1500", "other_config": {},
+                             "qos_algorithm_type": "", "qos_algorithm_params": {}})
+    events = getattr(xenapi.event, "from")(["VM", "VIF", "network"], token, 1.0)["events"]
+    assert sorted((event["class"], event["operation"], event["ref"]) for event in events) == sorted(
+        [("vif", "add", vif), ("vm", "mod", domu), ("network", "mod", network)])
+
+
+def test_https_with_the_hosts_self_signed_certificate(tmp_path):
+    state_dir = tmp_path / "tls"
+    env = start_lab(state_dir, "--tls")
+    try:
+        assert env["url"].startswith("https://127.0.0.1:")
+        unverified = XenAPI.Session(env["url"], ignore_ssl=True)
+        unverified.xenapi.login_with_password("root", env["password"])
+        assert len(unverified.xenapi.host.get_all()) == 1
+        unverified.xenapi.session.logout()
+        with pytest.raises(ssl.SSLCertVerificationError):
+            XenAPI.Session(env["url"]).xenapi.login_with_password("root", env["password"])
+    finally:
+        assert lab_command(state_dir, "down").returncode == 0
