@@ -43,10 +43,10 @@ from xmlrpc.server import SimpleXMLRPCDispatcher, SimpleXMLRPCRequestHandler, Si
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from labcli import LabError, run_command, shield  # noqa: E402  pylint: disable=wrong-import-position
-from xapi.api import Options, Xapi  # noqa: E402  pylint: disable=wrong-import-position
-from xapi.model import Database  # noqa: E402  pylint: disable=wrong-import-position
-from xapi.seed import seed  # noqa: E402  pylint: disable=wrong-import-position
+from labcli import LabError, run_command, shield  # pylint: disable=wrong-import-position
+from xapi.api import Options, Xapi  # pylint: disable=wrong-import-position
+from xapi.model import Database  # pylint: disable=wrong-import-position
+from xapi.seed import seed  # pylint: disable=wrong-import-position
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_STATE = REPO / ".lab" / "xapi"
@@ -232,7 +232,8 @@ def start(args: argparse.Namespace, directory: Path, began: float) -> int:
         time.sleep(0.05)
     port = int(port_file.read_text())
     env = {
-        "url": f"{'https' if certificate else 'http'}://{HOST}:{port}", "certificate": certificate[0] if certificate else None, "host": HOST, "port": port, "username": "root", "password": password,
+        "url": f"{'https' if certificate else 'http'}://{HOST}:{port}", "certificate": certificate[0] if certificate else None,
+        "host": HOST, "port": port, "username": "root", "password": password,
         "password_file": str(password_file), "socket": str(directory / "xapi.sock"), "state_file": str(directory / "state.json"),
         "plugins_dir": str(plugins), "pid": server.pid, "log": str(directory / "xapi.log"), "domu_name": args.domu_name,
         "host_name": args.host_name, "slave_of": args.slave_of, "state_dir": str(directory),

@@ -60,10 +60,6 @@ class Options:
     auth_delay: float = 0.0  # xapi waits 5 s after a wrong password; tests need not
 
 
-def lower_state(value: str) -> str:
-    return value.lower()
-
-
 class Xapi:
     """One simulated pool master: the database, the sessions and the event log."""
 
@@ -130,13 +126,16 @@ class Xapi:
         read_only = message.startswith("get_") or message in ("login_with_password", "logout") or class_name == "event" or name in RUN_UNLOCKED
         before = None if read_only else self.snapshot()
         handler = HANDLERS.get(name)
-        if handler:
-            value = handler(self, session, *arguments) if name != "session.login_with_password" else handler(self, local, *arguments)
-        else:
-            value = self.generic(class_name, message, arguments, name)
-        if before is not None:
-            self.record_changes(before)
-        return value
+        try:
+            if name == "session.login_with_password":
+                return handler(self, local, *arguments)  # no session yet: the login needs the transport instead
+            if handler:
+                return handler(self, session, *arguments)
+            return self.generic(class_name, message, arguments, name)
+        finally:
+            # a call that fails half-way (xapi has no transactions either) still leaves file and events in step
+            if before is not None:
+                self.record_changes(before)
 
     def run_as_task(self, session, name: str, class_name: str, message: str, arguments: list, local: bool) -> str:
         """Async.*: xapi hands back a task; here the work is done before the task is returned."""
@@ -273,7 +272,7 @@ class Xapi:
     def assert_power(self, vm: str, allowed: tuple[str, ...]) -> None:
         actual = self.vm_power(vm)
         if actual not in allowed:
-            raise XapiError("VM_BAD_POWER_STATE", vm, ", ".join(lower_state(state) for state in allowed), lower_state(actual))
+            raise XapiError("VM_BAD_POWER_STATE", vm, ", ".join(state.lower() for state in allowed), actual.lower())
 
 
 def task_result(value) -> str:

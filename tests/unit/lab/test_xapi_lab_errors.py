@@ -27,14 +27,14 @@ def objects(xapi_lab):
     pifs = api.PIF.get_all_records()
     found = {
         "host": api.host.get_all()[0],
-        "domu": next(ref for ref, vm in vms.items() if vm["name_label"] == xapi_lab["domu_name"]),
-        "dom0": next(ref for ref, vm in vms.items() if vm["is_control_domain"]),
-        "template": next(ref for ref, vm in vms.items() if vm["is_a_template"]),
-        "himn": next(ref for ref, net in networks.items() if net["bridge"] == "xenapi"),
-        "xenbr0": next(ref for ref, net in networks.items() if net["bridge"] == "xenbr0"),
-        "eth0": next(ref for ref, pif in pifs.items() if pif["device"] == "eth0"),
-        "eth1": next(ref for ref, pif in pifs.items() if pif["device"] == "eth1"),
-        "tools_iso": next(ref for ref, vdi in api.VDI.get_all_records().items() if vdi["is_tools_iso"]),
+        "domu": the_one(vms, lambda vm: vm["name_label"] == xapi_lab["domu_name"]),
+        "dom0": the_one(vms, lambda vm: vm["is_control_domain"]),
+        "template": the_one(vms, lambda vm: vm["is_a_template"]),
+        "himn": the_one(networks, lambda net: net["bridge"] == "xenapi"),
+        "xenbr0": the_one(networks, lambda net: net["bridge"] == "xenbr0"),
+        "eth0": the_one(pifs, lambda pif: pif["device"] == "eth0"),
+        "eth1": the_one(pifs, lambda pif: pif["device"] == "eth1"),
+        "tools_iso": the_one(api.VDI.get_all_records(), lambda vdi: vdi["is_tools_iso"]),
     }
     domu = vms[found["domu"]]
     found["vif0"] = domu["VIFs"][0]
@@ -46,6 +46,13 @@ def objects(xapi_lab):
     found["halted_vif"] = api.VIF.create(vif_record(halted, found["xenbr0"], "0"))
     yield found
     session.xenapi.session.logout()
+
+
+def the_one(records: dict, matches) -> str:
+    """The reference of the only record that matches (the seed has exactly one of each)."""
+    found = [ref for ref, record in records.items() if matches(record)]
+    assert len(found) == 1, found
+    return found[0]
 
 
 def vif_record(vm: str, network: str, device: str, **changes) -> dict:
@@ -112,13 +119,14 @@ CASES = [
      "HANDLE_INVALID"),
     ("uuid-invalid", lambda api, refs: (lambda: api.network.get_by_uuid("no-such-uuid"), ["network", "no-such-uuid"]), "UUID_INVALID"),
     ("message-method-unknown", lambda api, refs: (lambda: api.VM.frobnicate(refs["domu"]), ["VM.frobnicate"]), "MESSAGE_METHOD_UNKNOWN"),
-    ("message-parameter-count-mismatch", lambda api, refs: (lambda: api.VM.get_record(), ["VM.get_record", "1", "0"]),
+    ("message-parameter-count-mismatch", lambda api, refs: (api.VM.get_record, ["VM.get_record", "1", "0"]),
      "MESSAGE_PARAMETER_COUNT_MISMATCH"),
-    ("not-implemented", lambda api, refs: (lambda: api.Bond.get_all(), ["Bond.get_all"]), "NOT_IMPLEMENTED"),
+    ("not-implemented", lambda api, refs: (api.Bond.get_all, ["Bond.get_all"]), "NOT_IMPLEMENTED"),
     ("map-duplicate-key-other-config-same-value", lambda api, refs: key_added_twice(api, "VM", refs["domu"], "other_config", "auto_poweron", "true"),
      "MAP_DUPLICATE_KEY"),
-    ("map-duplicate-key-xenstore-data", lambda api, refs: key_added_twice(api, "VM", refs["domu"], "xenstore_data", "vm-data/himn_mac",
-                                                                           "02:00:00:00:00:09", "02:00:00:00:00:10"), "MAP_DUPLICATE_KEY"),
+    ("map-duplicate-key-xenstore-data",
+     lambda api, refs: key_added_twice(api, "VM", refs["domu"], "xenstore_data", "vm-data/himn_mac", "02:00:00:00:00:09", "02:00:00:00:00:10"),
+     "MAP_DUPLICATE_KEY"),
     ("map-duplicate-key-network", lambda api, refs: key_added_twice(api, "network", refs["xenbr0"], "other_config", "lab", "1", "2"),
      "MAP_DUPLICATE_KEY"),
     ("vif-plug-halted-vm", lambda api, refs: (lambda: api.VIF.plug(refs["halted_vif"]), [refs["halted"], "running", "halted"]),
