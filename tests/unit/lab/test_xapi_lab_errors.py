@@ -13,7 +13,7 @@ import xmlrpc.client
 from pathlib import Path
 
 import pytest
-from conftest import XenAPI, lab_command, start_lab
+from xapi_lab_helpers import XenAPI, lab_command, start_lab
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import XenAPI
+from xapi_lab_helpers import XenAPI
 
 ANSIBLE = Path(sys.executable).with_name("ansible")
 NAMESPACE_SETUP = 'mount -t tmpfs lab-xcp /var/lib && mkdir /var/lib/xcp && ln -s "$0" /var/lib/xcp/xapi && exec "$@"'

@@ -11,7 +11,7 @@ import xmlrpc.client
 from pathlib import Path
 
 import pytest
-from conftest import XenAPI, lab_command, start_lab
+from xapi_lab_helpers import XenAPI, lab_command, start_lab
 
 REF = re.compile(r"^OpaqueRef:[0-9a-f-]{36}$")
 MAC = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")
