@@ -501,7 +501,7 @@ def vm_clean_shutdown(xapi: Xapi, session: str, vm: str) -> str:
 @handles("VM.hard_shutdown")
 def vm_hard_shutdown(xapi: Xapi, session: str, vm: str) -> str:
     del session
-    return vm_halt(xapi, vm, ("Running", "Paused", "Suspended"))
+    return vm_halt(xapi, vm, ("Paused", "Suspended", "Running"))
 
 
 @handles("VM.clean_reboot")
@@ -514,7 +514,7 @@ def vm_clean_reboot(xapi: Xapi, session: str, vm: str) -> str:
 @handles("VM.hard_reboot")
 def vm_hard_reboot(xapi: Xapi, session: str, vm: str) -> str:
     del session
-    xapi.assert_power(vm, ("Running", "Paused"))
+    xapi.assert_power(vm, ("Paused", "Running"))
     return ""
 
 
@@ -523,6 +523,7 @@ def vm_clone(xapi: Xapi, session: str, vm: str, new_name: str) -> str:
     """A halted copy with its own uuid, MAC seed, disks' VBDs and VIFs (MACs regenerated, as xapi does)."""
     del session
     source = xapi.db.get("VM", vm)
+    xapi.assert_power(vm, ("Halted",))
     if source["is_control_domain"]:
         raise XapiError("OPERATION_NOT_ALLOWED", "This operation is not allowed on the control domain")
     record = copy.deepcopy(source)
@@ -542,10 +543,9 @@ def vm_clone(xapi: Xapi, session: str, vm: str, new_name: str) -> str:
 @handles("VM.destroy")
 def vm_destroy(xapi: Xapi, session: str, vm: str) -> str:
     del session
-    record = xapi.db.get("VM", vm)
-    if record["is_control_domain"]:
+    xapi.assert_power(vm, ("Halted", "Suspended"))
+    if xapi.db.get("VM", vm)["is_control_domain"]:
         raise XapiError("OPERATION_NOT_ALLOWED", "This operation is not allowed on the control domain")
-    xapi.assert_power(vm, ("Halted",))
     for class_name in ("VIF", "VBD"):
         for ref in xapi.db.where(class_name, VM=vm):
             xapi.db.destroy(class_name, ref)
