@@ -527,8 +527,11 @@ def vm_clone(xapi: Xapi, session: str, vm: str, new_name: str) -> str:
     if source["is_control_domain"]:
         raise XapiError("OPERATION_NOT_ALLOWED", "This operation is not allowed on the control domain")
     record = copy.deepcopy(source)
+    # a template's clone stays a template (until is_a_template is set false), but never the default one
     record.update(uuid="", name_label=new_name, power_state="Halted", domid=-1, resident_on=NULL_REF,
-                  guest_metrics=NULL_REF, parent=vm)
+                  guest_metrics=NULL_REF, parent=vm, is_default_template=False)
+    for internal in ("default_template", "xensource_internal"):
+        record["other_config"].pop(internal, None)
     record["other_config"]["mac_seed"] = new_uuid()
     clone = xapi.db.create("VM", record)
     for vbd in xapi.db.where("VBD", VM=vm):

@@ -295,3 +295,11 @@ def test_https_with_the_hosts_self_signed_certificate(tmp_path):
             XenAPI.Session(env["url"]).xenapi.login_with_password("root", env["password"])
     finally:
         assert lab_command(state_dir, "down").returncode == 0
+
+
+def test_a_clone_of_a_template_is_a_template_with_its_own_mac_seed(xenapi):
+    template_ref, template = next((ref, vm) for ref, vm in xenapi.VM.get_all_records().items() if vm["is_default_template"])
+    clone = xenapi.VM.get_record(xenapi.VM.clone(template_ref, "from template"))
+    assert (clone["is_a_template"], clone["is_default_template"], clone["power_state"]) == (True, False, "Halted")
+    assert "default_template" not in clone["other_config"]
+    assert clone["other_config"]["mac_seed"] != template["other_config"]["mac_seed"]
