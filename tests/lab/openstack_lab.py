@@ -1,8 +1,10 @@
 """The OpenStack lab: real Keystone, Swift, Octavia, Neutron and Nova from PyPI on loopback.
 
 Integration tests of the OpenStack-facing modules and roles run against the real services,
-installed into a cached venv and started as plain background processes (no containers,
-no systemd), everything bound to 127.0.0.1. Stdlib only: it runs before any venv exists.
+installed into a cached venv (/var/cache/stackops/openstack-venv-*, or under
+$STACKOPS_LAB_CACHE; shared by every checkout on the machine) and started as plain
+background processes (no containers, no systemd), everything bound to 127.0.0.1. Stdlib
+only: it runs before any venv exists.
 
     python3 tests/lab/openstack_lab.py install
     python3 tests/lab/openstack_lab.py up [--services keystone,swift,octavia,neutron,glance,nova] [--computes 3]
@@ -53,9 +55,12 @@ from labcli import LabError, run_command, shield
 
 REPO = Path(__file__).resolve().parents[2]
 LAB_DIR = REPO / ".lab"
-VENV = LAB_DIR / "openstack-venv"
 STATE = LAB_DIR / "openstack"
 CONSTRAINTS = Path(__file__).resolve().parent / "openstack-constraints.txt"
+# The venv lives outside the checkout, like podman's images, so that a fresh clone reuses
+# it: its name carries what it is built from (stamp()), so clones that pin other versions
+# get their own. Installing one removes the others (each is about 700 MB).
+VENV_CACHE = Path(os.environ.get("STACKOPS_LAB_CACHE", "/var/cache/stackops"))
 MARKER = "STACKOPS_OPENSTACK_LAB"
 
 PIP_PACKAGES = (
@@ -418,6 +423,9 @@ def stamp() -> str:
     return digest.hexdigest()
 
 
+VENV = VENV_CACHE / f"openstack-venv-{stamp()[:16]}"
+
+
 def venv_ready() -> bool:
     stamp_file = VENV / ".stamp"
     return stamp_file.is_file() and stamp_file.read_text().strip() == stamp()
@@ -465,13 +473,16 @@ def cmd_install(args: argparse.Namespace) -> None:
     else:
         print("apt: all present: " + " ".join(APT_PACKAGES))
     if venv_ready() and not args.force:
-        print(f"venv: {VENV.relative_to(REPO)} is current (stamp matches {CONSTRAINTS.name})")
+        print(f"venv: {VENV} is current (stamp matches {CONSTRAINTS.name})")
     else:
         step = time.monotonic()
         if VENV.exists():
-            print(f"venv: {VENV.relative_to(REPO)} is stale or incomplete; recreating it", flush=True)
+            print(f"venv: {VENV} is stale or incomplete; recreating it", flush=True)
             shutil.rmtree(VENV)
-        LAB_DIR.mkdir(exist_ok=True)
+        for other in VENV_CACHE.glob("openstack-venv-*"):
+            print(f"venv: removing {other}, built from other versions", flush=True)
+            shutil.rmtree(other)
+        VENV_CACHE.mkdir(parents=True, exist_ok=True)
         run(sys.executable, "-m", "venv", VENV, lab=False)
         pip = (VENV / "bin" / "python", "-m", "pip", "install", "-q", "--disable-pip-version-check")
         print(f"venv: pip install -c {CONSTRAINTS.relative_to(REPO)} {' '.join(PIP_PACKAGES)}", flush=True)
@@ -1673,7 +1684,7 @@ def cmd_stop(args: argparse.Namespace) -> None:
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    install = commands.add_parser("install", help=f"Debian packages and the cached venv {VENV.relative_to(REPO)}")
+    install = commands.add_parser("install", help=f"Debian packages and the cached venv {VENV}")
     install.add_argument("--force", action="store_true", help="rebuild the venv even when its stamp matches")
     install.set_defaults(func=cmd_install)
     up = commands.add_parser("up", help="start the services and register them in Keystone")
