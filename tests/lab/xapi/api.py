@@ -610,36 +610,32 @@ def vif_create(xapi: Xapi, session: str, record: dict) -> str:
     return ref
 
 
+def set_attached(xapi: Xapi, class_name: str, device: str, attached: bool) -> str:
+    """Plug or unplug a VIF or VBD: only on a running VM, and not twice the same way."""
+    record = xapi.db.get(class_name, device)
+    xapi.assert_power(record["VM"], ("Running",))
+    if record["currently_attached"] == attached:
+        raise XapiError("DEVICE_ALREADY_ATTACHED" if attached else "DEVICE_ALREADY_DETACHED", device)
+    record["currently_attached"] = attached
+    return ""
+
+
 @handles("VIF.plug")
 def vif_plug(xapi: Xapi, session: str, vif: str) -> str:
     del session
-    record = xapi.db.get("VIF", vif)
-    xapi.assert_power(record["VM"], ("Running",))
-    if record["currently_attached"]:
-        raise XapiError("DEVICE_ALREADY_ATTACHED", vif)
-    record["currently_attached"] = True
-    return ""
-
-
-def vif_detach(xapi: Xapi, vif: str) -> str:
-    record = xapi.db.get("VIF", vif)
-    xapi.assert_power(record["VM"], ("Running",))
-    if not record["currently_attached"]:
-        raise XapiError("DEVICE_ALREADY_DETACHED", vif)
-    record["currently_attached"] = False
-    return ""
+    return set_attached(xapi, "VIF", vif, True)
 
 
 @handles("VIF.unplug")
 def vif_unplug(xapi: Xapi, session: str, vif: str) -> str:
     del session
-    return vif_detach(xapi, vif)
+    return set_attached(xapi, "VIF", vif, False)
 
 
 @handles("VIF.unplug_force")
 def vif_unplug_force(xapi: Xapi, session: str, vif: str) -> str:
     del session
-    return vif_detach(xapi, vif)
+    return set_attached(xapi, "VIF", vif, False)
 
 
 @handles("VIF.destroy")
@@ -707,23 +703,13 @@ def vbd_eject(xapi: Xapi, session: str, vbd: str) -> str:
 @handles("VBD.plug")
 def vbd_plug(xapi: Xapi, session: str, vbd: str) -> str:
     del session
-    record = xapi.db.get("VBD", vbd)
-    xapi.assert_power(record["VM"], ("Running",))
-    if record["currently_attached"]:
-        raise XapiError("DEVICE_ALREADY_ATTACHED", vbd)
-    record["currently_attached"] = True
-    return ""
+    return set_attached(xapi, "VBD", vbd, True)
 
 
 @handles("VBD.unplug")
 def vbd_unplug(xapi: Xapi, session: str, vbd: str) -> str:
     del session
-    record = xapi.db.get("VBD", vbd)
-    xapi.assert_power(record["VM"], ("Running",))
-    if not record["currently_attached"]:
-        raise XapiError("DEVICE_ALREADY_DETACHED", vbd)
-    record["currently_attached"] = False
-    return ""
+    return set_attached(xapi, "VBD", vbd, False)
 
 
 @handles("VBD.destroy")
