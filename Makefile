@@ -45,8 +45,11 @@ demo: bootstrap link
 # The static layers other than units (pytest -n 2) run side by side: in a fresh-clone run
 # lint+sanity took 171 s and build+docs+release-check 169 s, the CPU busy throughout.
 TEST_LAYERS ?= lint+sanity units build+docs+release-check labs
+# A failed lab job's first error is repeated last (tools/lab_pool.sh writes it), for a CI page
+# that shows only the end of the output.
 test: bootstrap link
 	@start=$$(date +%s); times=(); status=0; marks=$$(mktemp -d); trap 'rm -rf "$$marks"' EXIT; \
+	rm -f .build/lab_pool_failures.txt; \
 	run_layer() { local layer_start result=passed; layer_start=$$(date +%s); \
 	  $(MAKE) --no-print-directory $$1 || result=FAILED; \
 	  printf '%-12s %-7s %5d s' $$1 $$result $$(( $$(date +%s) - layer_start )) >"$$marks/$$1"; \
@@ -61,7 +64,8 @@ test: bootstrap link
 	done; \
 	echo "=== layer times"; printf '    %s\n' "$${times[@]}"; \
 	if [ $$status -eq 0 ]; then echo "=== make test passed in $$(( $$(date +%s) - start )) s"; \
-	else echo "=== make test FAILED after $$(( $$(date +%s) - start )) s"; exit 1; fi
+	else [ ! -s .build/lab_pool_failures.txt ] || { echo "=== why the failed lab jobs failed"; cat .build/lab_pool_failures.txt; }; \
+	  echo "=== make test FAILED after $$(( $$(date +%s) - start )) s"; exit 1; fi
 
 lint: link
 	@if [ -d "$$HOME/.ansible/collections/ansible_collections/stackops/openstack" ]; then \

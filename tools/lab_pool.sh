@@ -32,8 +32,7 @@ declare -A measured=(
   [integration/lbaas_pool]=632 [integration/compute_day2]=487 [integration/swift_s3]=155
   [integration/galera_cluster_status]=154 [integration/nova_spice_console]=84
   [integration/ceilometer_ttl_mongodb]=39 [integration/packstack_answers]=60
-  [molecule/packstack_debian]=1000 [molecule/galera_cluster]=450 [molecule/galera_cluster_recover]=423
-  [molecule/galera_cluster_grow]=300 [molecule/galera_cluster_rolling]=230
+  [molecule/packstack_debian]=1000 [molecule/galera_cluster]=450 [molecule/galera_cluster_drills]=650
   [molecule/ceilometer_retention]=194 [molecule/nova_spice_console]=166
   [molecule/packstack_bad_input]=130 [molecule/galera_cluster_bad_input]=107 [molecule/galera_status]=51
   [molecule/project_quotas]=160 [molecule/compute_aggregates]=150)
@@ -65,13 +64,20 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 run_job() {
-  local job=$1 start rc=0
+  local job=$1 start rc=0 log
   start=$(date +%s)
   case $job in
     # one target, logged to its file only (run.sh shows the terminal output with one job)
     integration/*) INTEGRATION_JOBS=2 tests/integration/run.sh "${job#integration/}" || rc=$? ;;
     molecule/*) tools/molecule.sh "${job#molecule/}" || rc=$? ;;
   esac
+  if [ $rc -ne 0 ]; then
+    case $job in
+      integration/*) log=.build/integration/${job#integration/}.log ;;
+      molecule/*) log=.build/molecule/${job#molecule/}.log ;;
+    esac
+    { echo "$job ($log):"; tools/log_excerpt.sh --brief "$log"; } >"$state/why_$(echo "$job" | tr / _)" 2>&1 || true
+  fi
   printf '%-40s %-7s %5d s\n' "$job" "$([ $rc -eq 0 ] && echo passed || echo FAILED)" $(( $(date +%s) - start )) >"$state/$(echo "$job" | tr / _)"
   return $rc
 }
@@ -92,6 +98,7 @@ reap() {
   return 0
 }
 
+rm -f .build/lab_pool_failures.txt
 start=$(date +%s)
 while [ "${#waiting[@]}" -gt 0 ] && [ "$failed" = 0 ]; do
   job=
@@ -106,12 +113,15 @@ done
 while [ "${#pids[@]}" -gt 0 ]; do reap; done
 
 echo "=== lab pool: $(( $(date +%s) - start )) s, $jobs at a time"
-cat "$state"/* 2>/dev/null | sort -k3,3nr | sed 's/^/    /'
+cat "$state"/[im]* 2>/dev/null | sort -k3,3nr | sed 's/^/    /'
 for kind in integration molecule; do
   total=$(cat "$state"/"$kind"_* 2>/dev/null | awk '{s += $3} END {print s + 0}')
   echo "    $kind jobs together: $total s"
 done
 [ "${#waiting[@]}" -eq 0 ] || echo "    not started after a failure: ${waiting[*]}"
+# why each failed job failed, for make test to repeat as its last lines
+rm -f .build/lab_pool_failures.txt
+if compgen -G "$state/why_*" >/dev/null; then cat "$state"/why_* >.build/lab_pool_failures.txt; fi
 trap - EXIT
 rm -rf "$state"
 exit $failed

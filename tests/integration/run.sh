@@ -7,7 +7,9 @@
 # test set: a value under a secret-looking name in the target's own YAML files, or one
 # of the OpenStack lab's generated passwords (with_openstack_lab.sh copies them to
 # STACKOPS_LAB_SECRETS_DIR before the lab goes). tools/check_secret_leaks.py says where,
-# never what. INTEGRATION_TARGETS_DIR runs the targets of another directory.
+# never what. When a target that uses the OpenStack lab fails, the lab daemons' logs are kept
+# in .build/integration/<target>.lab-logs. INTEGRATION_TARGETS_DIR runs the targets of another
+# directory.
 #
 # INTEGRATION_JOBS targets run at a time (default 2). The targets whose runme.sh uses the
 # OpenStack lab (with_openstack_lab.sh: one lab per machine, on fixed ports) run one after
@@ -59,11 +61,11 @@ run_target() {
   local target=$1 start rc=0 secrets="$state/secrets-$1"
   start=$(date +%s)
   echo "=== integration target $target (log: $logs/$target.log)"
-  rm -rf "$secrets" && mkdir -p "$secrets"
+  rm -rf "$secrets" "$logs/$target.lab-logs" && mkdir -p "$secrets"
   if [ "$jobs" -gt 1 ]; then
-    (cd "$targets_dir/$target" && STACKOPS_LAB_SECRETS_DIR="$secrets" ./runme.sh) >"$logs/$target.log" 2>&1 || rc=$?
+    (cd "$targets_dir/$target" && STACKOPS_LAB_SECRETS_DIR="$secrets" STACKOPS_LAB_LOGS_DIR="$logs/$target.lab-logs" ./runme.sh) >"$logs/$target.log" 2>&1 || rc=$?
   else
-    (cd "$targets_dir/$target" && STACKOPS_LAB_SECRETS_DIR="$secrets" ./runme.sh) 2>&1 | tee "$logs/$target.log" || rc=$?
+    (cd "$targets_dir/$target" && STACKOPS_LAB_SECRETS_DIR="$secrets" STACKOPS_LAB_LOGS_DIR="$logs/$target.lab-logs" ./runme.sh) 2>&1 | tee "$logs/$target.log" || rc=$?
   fi
   local leak_args=(--label "$target" --secrets-from "$targets_dir/$target")
   [ -f "$secrets/passwords.json" ] && leak_args+=(--secrets-json "$secrets/passwords.json")

@@ -16,9 +16,18 @@ up_args=(--services "$1")
 shift
 while [ $# -gt 0 ] && [ "$1" != "--" ]; do up_args+=("$1"); shift; done
 [ "${1:-}" = "--" ] && shift
-# STACKOPS_LAB_SECRETS_DIR (set by run.sh): keep the lab's generated passwords for its leak check
-trap '[ -z "${STACKOPS_LAB_SECRETS_DIR:-}" ] || cp "$repo/.lab/openstack/passwords.json" "$repo/.lab/openstack/clouds.yaml" "$STACKOPS_LAB_SECRETS_DIR/" 2>/dev/null || true
-"${lab[@]}" down >/dev/null 2>&1 || true' EXIT
+# STACKOPS_LAB_SECRETS_DIR (set by run.sh): keep the lab's generated passwords for its leak check;
+# STACKOPS_LAB_LOGS_DIR (set by run.sh): where the daemons' logs go when the command failed
+on_exit() {
+  local rc=$? down_args=()
+  [ -z "${STACKOPS_LAB_SECRETS_DIR:-}" ] || cp "$repo/.lab/openstack/passwords.json" "$repo/.lab/openstack/clouds.yaml" "$STACKOPS_LAB_SECRETS_DIR/" 2>/dev/null || true
+  if [ "$rc" -ne 0 ] && [ -n "${STACKOPS_LAB_LOGS_DIR:-}" ]; then
+    down_args=(--keep-logs "$STACKOPS_LAB_LOGS_DIR")
+    echo "the lab's logs: $STACKOPS_LAB_LOGS_DIR"
+  fi
+  "${lab[@]}" down "${down_args[@]}" >/dev/null 2>&1 || true
+}
+trap on_exit EXIT
 trap 'exit 130' INT TERM
 "${lab[@]}" install
 "${lab[@]}" down >/dev/null 2>&1 || true

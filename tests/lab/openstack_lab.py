@@ -195,7 +195,11 @@ class Daemons:
         self.lock = threading.Lock()
 
     def start(self, name: str, argv: list[str | Path], cwd: Path, env: dict[str, str] | None = None) -> None:
-        argv = [str(a) for a in argv]
+        env = env or {}
+        # recorded with the program's full path, so that `restart` starts the same program
+        # whatever PATH it is run with
+        program = shutil.which(str(argv[0]), path=lab_env(env)["PATH"]) or str(argv[0])
+        argv = [program, *(str(a) for a in argv[1:])]
         cwd.mkdir(parents=True, exist_ok=True)
         log_path = STATE / "logs" / f"{name}.log"
         with SPAWN_LOCK:
@@ -214,7 +218,7 @@ class Daemons:
             with self.lock:
                 self.procs[name] = proc
                 records = read_records()
-                records[name] = {"pid": proc.pid, "argv": argv, "cwd": str(cwd), "env": env or {}, "log": str(log_path)}
+                records[name] = {"pid": proc.pid, "argv": argv, "cwd": str(cwd), "env": env, "log": str(log_path)}
                 write_private(STATE / "processes.json", json.dumps(records, indent=2) + "\n")
         say(name, f"started (pid {proc.pid}), log {log_path.relative_to(REPO)}")
 
@@ -1582,12 +1586,15 @@ INIT_SCRIPTS = {
 
 
 def install_init_script(daemon: str) -> None:
-    lab = shlex.quote(str(Path(__file__).resolve()))
+    # this interpreter, not whichever python3 is first on the PATH the service manager gives:
+    # the venv's path depends on the interpreter (stamp()), and another one would look for the
+    # daemons in a venv that does not exist
+    lab = f"{shlex.quote(sys.executable)} {shlex.quote(str(Path(__file__).resolve()))}"
     INIT_SCRIPTS[daemon].write_text(f"""#!/bin/sh
 # Written by tests/lab/openstack_lab.py up, removed by down: the lab's {daemon} as a service.
 case "$1" in
-  start|restart|reload|force-reload) exec python3 {lab} restart {daemon} ;;
-  status) python3 {lab} status >/dev/null 2>&1 && exit 0 || exit 3 ;;
+  start|restart|reload|force-reload) exec {lab} restart {daemon} ;;
+  status) {lab} status >/dev/null 2>&1 && exit 0 || exit 3 ;;
   stop) exit 0 ;;
   *) echo "usage: $0 start|stop|restart|status" >&2; exit 2 ;;
 esac
@@ -1602,10 +1609,16 @@ def cmd_down(args: argparse.Namespace) -> None:
         script.unlink(missing_ok=True)
     count = stop_processes()
     existed = STATE.exists()
+    kept = ""
+    if args.keep_logs and (STATE / "logs").is_dir():
+        shutil.rmtree(args.keep_logs, ignore_errors=True)
+        args.keep_logs.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(STATE / "logs", args.keep_logs)
+        kept = f", its logs kept in {args.keep_logs}"
     shutil.rmtree(STATE, ignore_errors=True)
     shutil.rmtree(LAB_DIR / "openstack-failed-logs", ignore_errors=True)
     what = f"removed {STATE.relative_to(REPO)}" if existed else "no state directory"
-    print(f"stopped {count} process(es), {what}, in {time.monotonic() - start:.1f}s")
+    print(f"stopped {count} process(es), {what}{kept}, in {time.monotonic() - start:.1f}s")
 
 
 def probe_services(env: dict) -> dict[str, bool]:
@@ -1715,9 +1728,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     stop = commands.add_parser("stop", help="stop one daemon (e.g. nova-compute-2, to make its host look dead)")
     stop.add_argument("name")
     stop.set_defaults(func=cmd_stop)
-    commands.add_parser("down", help="stop every lab process and remove the state directory").set_defaults(
-        func=cmd_down
+    down = commands.add_parser("down", help="stop every lab process and remove the state directory")
+    down.add_argument(
+        "--keep-logs", type=Path, metavar="DIR", help="move the daemons' logs to DIR first (replacing it), to read after a failure"
     )
+    down.set_defaults(func=cmd_down)
     return parser.parse_args(argv)
 
 
