@@ -85,8 +85,9 @@ integration: link
 molecule: link
 	tools/molecule.sh
 
+# LAB_JOBS="integration/<target> molecule/<scenario> ..." runs only those
 labs: link
-	tools/lab_pool.sh
+	tools/lab_pool.sh $(LAB_JOBS)
 
 # the tarball as a user installs it, then what ansible-builder reads from it (tools/ee.sh)
 build:

@@ -9,6 +9,9 @@
 #   tools/log_excerpt.sh --brief LOG
 set -euo pipefail
 errors='^(fatal:|failed:|\[ERROR\]|ERROR|CRITICAL)'
+# make test's integration logs are in colour (ANSIBLE_FORCE_COLOR): the escapes would hide
+# the line starts the patterns look for
+uncolored() { sed 's/\x1b\[[0-9;]*m//g' "$1"; }
 if [ "$1" = --brief ]; then
   {
   # the first error that was not ignored (an ignored one is followed by "...ignoring" before the
@@ -31,10 +34,10 @@ if [ "$1" = --brief ]; then
     /^[[:space:]]*Origin: |^[0-9]+( |$)|^[[:space:]]+\^ column|^[[:space:]]+(changed|delta|end|start): / { next }
     n > 0 && left > 0 && $0 !~ /^[[:space:]]*$/ { block[++n] = substr($0, 1, 200); left-- }
     END { keep(); printf "%s", first; if (later) printf "(and %d more failed task(s) after it)\n", later }
-  ' "$2" | grep . || { echo "(no error line; the log ends with:)"; grep -vE '^\s*$' "$2" | tail -3 | cut -c1-200; }
+  ' <(uncolored "$2") | grep . || { echo "(no error line; the log ends with:)"; uncolored "$2" | grep -vE '^\s*$' | tail -3 | cut -c1-200; }
   } | sed 's/^/    /'
   exit 0
 fi
 log=$1 last=${2:-15}
-{ grep -E -A14 "$errors" "$log" | head -120 || true; echo '    ...';
-  grep -vE '^\s*$' "$log" | tail -"$last"; } | sed 's/^/    /'
+{ uncolored "$log" | grep -E -A14 "$errors" | head -120 || true; echo '    ...';
+  uncolored "$log" | grep -vE '^\s*$' | tail -"$last"; } | sed 's/^/    /'

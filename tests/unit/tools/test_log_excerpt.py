@@ -85,3 +85,9 @@ def test_long_lines_are_cut(tmp_path):
 def test_a_log_without_an_error_ends_with_its_last_lines(tmp_path):
     lines = brief(tmp_path, "one\n\ntwo\nthree\nfour\n")
     assert lines == ["    (no error line; the log ends with:)", "    two", "    three", "    four"]
+
+
+def test_a_log_in_colour_reads_the_same(tmp_path):
+    """make test's integration logs carry ANSI colours (ANSIBLE_FORCE_COLOR)."""
+    coloured = "\n".join(f"\x1b[0;31m{line}\x1b[0m" if line.startswith(("fatal", "[ERROR]")) else line for line in FAILED_RUN.splitlines())
+    assert brief(tmp_path, coloured + "\n") == brief(tmp_path, FAILED_RUN)
