@@ -65,7 +65,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 run_job() {
-  local job=$1 start rc=0 log
+  local job=$1 start rc=0 log key=${1//\//_}
   start=$(date +%s)
   case $job in
     # one target, logged to its file only (run.sh shows the terminal output with one job)
@@ -77,9 +77,9 @@ run_job() {
       integration/*) log=.build/integration/${job#integration/}.log ;;
       molecule/*) log=.build/molecule/${job#molecule/}.log ;;
     esac
-    { echo "$job ($log):"; tools/log_excerpt.sh --brief "$log"; } >"$state/why_$(echo "$job" | tr / _)" 2>&1 || true
+    { echo "$job ($log):"; tools/log_excerpt.sh --brief "$log"; } >"$state/why_$key" 2>&1 || true
   fi
-  printf '%-40s %-7s %5d s\n' "$job" "$([ $rc -eq 0 ] && echo passed || echo FAILED)" $(( $(date +%s) - start )) >"$state/$(echo "$job" | tr / _)"
+  printf '%-40s %-7s %5d s\n' "$job" "$([ $rc -eq 0 ] && echo passed || echo FAILED)" $(( $(date +%s) - start )) >"$state/$key"
   return $rc
 }
 
@@ -107,7 +107,7 @@ reap() {
   return 0
 }
 
-rm -f .build/lab_pool_failures.txt
+rm -f .build/lab_pool_failures.txt  # this pool's failures only
 start=$(date +%s)
 while [ "${#waiting[@]}" -gt 0 ] && [ "$failed" = 0 ]; do
   job=
@@ -129,7 +129,6 @@ for kind in integration molecule; do
 done
 [ "${#waiting[@]}" -eq 0 ] || echo "    not started after a failure: ${waiting[*]}"
 # why each failed job failed, for make test to repeat as its last lines
-rm -f .build/lab_pool_failures.txt
 if compgen -G "$state/why_*" >/dev/null; then cat "$state"/why_* >.build/lab_pool_failures.txt; fi
 trap - EXIT
 rm -rf "$state"

@@ -56,6 +56,7 @@ from labcli import LabError, run_command, shield
 REPO = Path(__file__).resolve().parents[2]
 LAB_DIR = REPO / ".lab"
 STATE = LAB_DIR / "openstack"
+FAILED_UP_LOGS = LAB_DIR / "openstack-failed-logs"  # where a failed `up` moves the logs
 CONSTRAINTS = Path(__file__).resolve().parent / "openstack-constraints.txt"
 # The venv lives outside the checkout, like podman's images, so that a fresh clone reuses
 # it: its name carries what it is built from (stamp()), so clones that pin other versions
@@ -196,9 +197,10 @@ class Daemons:
 
     def start(self, name: str, argv: list[str | Path], cwd: Path, env: dict[str, str] | None = None) -> None:
         env = env or {}
+        process_env = lab_env(env)
         # recorded with the program's full path, so that `restart` starts the same program
         # whatever PATH it is run with
-        program = shutil.which(str(argv[0]), path=lab_env(env)["PATH"]) or str(argv[0])
+        program = shutil.which(str(argv[0]), path=process_env["PATH"]) or str(argv[0])
         argv = [program, *(str(a) for a in argv[1:])]
         cwd.mkdir(parents=True, exist_ok=True)
         log_path = STATE / "logs" / f"{name}.log"
@@ -212,7 +214,7 @@ class Daemons:
                     stdout=log,
                     stderr=subprocess.STDOUT,
                     cwd=cwd,
-                    env=lab_env(env),
+                    env=process_env,
                     start_new_session=True,
                 )
             with self.lock:
@@ -1559,11 +1561,10 @@ def cmd_up(args: argparse.Namespace) -> None:
         shield()
         interrupted = isinstance(exc, KeyboardInterrupt)
         stop_processes()  # again: Lab.start() stopped what its threads started, this catches any late one
-        kept = LAB_DIR / "openstack-failed-logs"
-        shutil.rmtree(kept, ignore_errors=True)
+        shutil.rmtree(FAILED_UP_LOGS, ignore_errors=True)
         if not interrupted and (STATE / "logs").is_dir():
-            shutil.move(STATE / "logs", kept)
-            print(f"logs of the failed run: {kept.relative_to(REPO)} (`down` removes them)", file=sys.stderr)
+            shutil.move(STATE / "logs", FAILED_UP_LOGS)
+            print(f"logs of the failed run: {FAILED_UP_LOGS.relative_to(REPO)} (`down` removes them)", file=sys.stderr)
         shutil.rmtree(STATE, ignore_errors=True)
         raise
     if "swift" in services:
@@ -1610,13 +1611,15 @@ def cmd_down(args: argparse.Namespace) -> None:
     count = stop_processes()
     existed = STATE.exists()
     kept = ""
-    if args.keep_logs and (STATE / "logs").is_dir():
+    # the running lab's logs, or those a failed `up` set aside
+    logs = next((d for d in (STATE / "logs", FAILED_UP_LOGS) if d.is_dir()), None)
+    if args.keep_logs and logs:
         shutil.rmtree(args.keep_logs, ignore_errors=True)
         args.keep_logs.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(STATE / "logs", args.keep_logs)
+        shutil.move(logs, args.keep_logs)
         kept = f", its logs kept in {args.keep_logs}"
     shutil.rmtree(STATE, ignore_errors=True)
-    shutil.rmtree(LAB_DIR / "openstack-failed-logs", ignore_errors=True)
+    shutil.rmtree(FAILED_UP_LOGS, ignore_errors=True)
     what = f"removed {STATE.relative_to(REPO)}" if existed else "no state directory"
     print(f"stopped {count} process(es), {what}{kept}, in {time.monotonic() - start:.1f}s")
 

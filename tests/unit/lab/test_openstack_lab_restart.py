@@ -32,6 +32,8 @@ def lab_state(tmp_path, monkeypatch):
     monkeypatch.setattr(openstack_lab, "REPO", tmp_path)
     monkeypatch.setattr(openstack_lab, "STATE", tmp_path / "state")
     monkeypatch.setattr(openstack_lab, "VENV", venv)
+    # down removes the init scripts: these, not the host's
+    monkeypatch.setattr(openstack_lab, "INIT_SCRIPTS", {"nova-scheduler": tmp_path / "init.d" / "stackops-lab-nova-scheduler"})
     (tmp_path / "state" / "logs").mkdir(parents=True)
     openstack_lab.STOP.clear()
     yield daemon
@@ -68,7 +70,7 @@ def test_restart_finds_the_daemon_when_the_venv_path_differs(lab_state, tmp_path
 
 def test_the_init_script_runs_the_interpreter_that_wrote_it(tmp_path, monkeypatch):
     script = tmp_path / "stackops-lab-nova-scheduler"
-    monkeypatch.setitem(openstack_lab.INIT_SCRIPTS, "nova-scheduler", script)
+    monkeypatch.setattr(openstack_lab, "INIT_SCRIPTS", {"nova-scheduler": script})
 
     openstack_lab.install_init_script("nova-scheduler")
 
@@ -78,3 +80,21 @@ def test_the_init_script_runs_the_interpreter_that_wrote_it(tmp_path, monkeypatc
     assert f"status) {lab} status" in text
     assert "python3 " not in text.replace(sys.executable, "")
     assert os.access(script, os.X_OK)
+
+
+@pytest.mark.parametrize("logs_of", ["a running lab", "a failed up"])
+def test_down_keeps_the_logs_where_asked(lab_state, tmp_path, monkeypatch, logs_of):
+    """with_openstack_lab.sh keeps them after a failure: also when `up` itself failed and set them aside."""
+    monkeypatch.setattr(openstack_lab, "FAILED_UP_LOGS", tmp_path / "openstack-failed-logs")
+    logs = openstack_lab.STATE / "logs"
+    if logs_of == "a failed up":
+        logs.rename(openstack_lab.FAILED_UP_LOGS)
+        logs = openstack_lab.FAILED_UP_LOGS
+    (logs / "nova-api.log").write_text("the daemon's log\n")
+    kept = tmp_path / "kept" / "lab-logs"
+
+    openstack_lab.cmd_down(argparse.Namespace(keep_logs=kept))
+
+    assert (kept / "nova-api.log").read_text() == "the daemon's log\n"
+    assert not openstack_lab.STATE.exists()
+    assert not openstack_lab.FAILED_UP_LOGS.exists()
