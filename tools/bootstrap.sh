@@ -73,19 +73,12 @@ cgroup_manager = "cgroupfs"
 EOF
 }
 
+# .venv links to a venv in the machine's venv cache, shared by every clone with the same
+# requirements files (tools/pinned_venv.sh)
 do_venv() {
-  local stamp=.venv/.requirements-stamp
-  local want
-  want=$(cat requirements-dev.txt requirements.txt | sha256sum | cut -d' ' -f1)
-  if [ -x .venv/bin/python ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
-    log "venv up to date"
-    return
-  fi
-  log "creating/updating .venv (pip's download cache is reused)"
-  [ -x .venv/bin/python ] || python3 -m venv .venv
-  .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -r requirements-dev.txt -r requirements.txt
-  echo "$want" >"$stamp"
+  # shellcheck source=tools/pinned_venv.sh
+  . tools/pinned_venv.sh
+  PINNED_VENV_UPGRADE_PIP=1 pinned_venv .venv requirements-dev.txt requirements.txt
 }
 
 # ansible-test downloads get-pip.py to bootstrap its own venvs; no such download is

@@ -51,8 +51,9 @@ JUSTIFIED=(
 # shellcheck source=tools/pinned_venv.sh
 . "$repo/tools/pinned_venv.sh"
 pinned_venv "$venv" "$requirements"
-# the dependency collections, found on the venv's Python path (the importer points
-# ANSIBLE_COLLECTIONS_PATH at its own temporary directory)
+# the dependency collections, found on the importer's Python path (PYTHONPATH below: the
+# importer points ANSIBLE_COLLECTIONS_PATH at its own temporary directory; not a .pth file in
+# the venv, which is shared with other clones through the venv cache)
 bundle=$("$repo/.venv/bin/python" -c 'import ansible_collections; print(next(p for p in ansible_collections.__path__ if "site-packages" in p))')
 rm -rf "$deps" && mkdir -p "$deps/ansible_collections"
 for dep in $("$repo/.venv/bin/python" -c 'import yaml; print(" ".join(yaml.safe_load(open("galaxy.yml"))["dependencies"] or {}))'); do
@@ -61,8 +62,6 @@ for dep in $("$repo/.venv/bin/python" -c 'import yaml; print(" ".join(yaml.safe_
   mkdir -p "$deps/ansible_collections/$ns"
   ln -sfn "$bundle/$ns/$name" "$deps/ansible_collections/$ns/$name"
 done
-site=$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
-echo "$deps" >"$site/stackops-release-check-deps.pth"
 
 # --- the tarball ----------------------------------------------------------------------------
 version=$("$repo/.venv/bin/python" -c 'import yaml; print(yaml.safe_load(open("galaxy.yml"))["version"])')
@@ -114,7 +113,7 @@ rc=0
 # from an empty directory (it writes importer_result.json there), without this checkout's
 # ansible.cfg, with the importer venv's ansible-doc, ansible-lint and flake8 first on PATH
 # (the ansible-lint step's start and end are noted: the importer gives it 180 s, then stops it)
-(cd "$work" && env -u ANSIBLE_CONFIG -u ANSIBLE_COLLECTIONS_PATH PATH="$venv/bin:$PATH" \
+(cd "$work" && env -u ANSIBLE_CONFIG -u ANSIBLE_COLLECTIONS_PATH PATH="$venv/bin:$PATH" PYTHONPATH="$deps" \
    GALAXY_IMPORTER_CONFIG="$repo/tools/galaxy-importer.cfg" ANSIBLE_NOCOLOR=1 \
    "$venv/bin/python" -m galaxy_importer.main "$candidate" 2>&1 \
  | while IFS= read -r line; do
