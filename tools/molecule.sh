@@ -7,7 +7,13 @@
 # Every step runs with diff output on (extensions/molecule/config.yml), and a scenario
 # fails when its log shows a secret it set (tools/check_secret_leaks.py: every value
 # under a secret-looking name in the scenario's files and config.yml).
-# Containers are destroyed afterwards, also when a scenario fails or on Ctrl-C.
+# Containers are destroyed afterwards, also when a scenario fails or on Ctrl-C: killed at once
+# (podman rm -t 0), then `molecule destroy` removes the network. The scenario's own destroy
+# steps are skipped here (--destroy=never): molecule's destroy runs `podman rm -f`, which gives
+# systemd in each container up to podman's 10 s stop timeout to shut its services down, and
+# the first destroy of a sequence (9 s of ansible-playbook) found nothing to remove; these
+# containers are thrown away. Each run starts from empty molecule state (its own ephemeral
+# directory) after removing any container an interrupted run left under the scenario's names.
 #   tools/molecule.sh [scenario ...]
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,10 +32,25 @@ if [ ${#scenarios[@]} -ne 1 ]; then
 fi
 scenario=${scenarios[0]}
 pid=
+MOLECULE_EPHEMERAL_DIRECTORY=$(mktemp -d "${TMPDIR:-/tmp}/molecule.$scenario.XXXXXX")
+export MOLECULE_EPHEMERAL_DIRECTORY
+remove_containers() {
+  local names
+  # the podman platforms' names (config.yml's driver, unless the scenario names another)
+  names=$(python3 -c '
+import sys, yaml
+scenario = yaml.safe_load(open(sys.argv[1]))
+if scenario.get("driver", {}).get("name", "podman") == "podman":
+    print(" ".join(platform["name"] for platform in scenario["platforms"]))' "extensions/molecule/$scenario/molecule.yml")
+  # shellcheck disable=SC2086  # the names are words
+  [ -z "$names" ] || podman rm --force --ignore --time 0 $names >/dev/null 2>&1 || true
+}
 cleanup() {
   [ -z "$pid" ] || kill "$pid" 2>/dev/null || true
   wait 2>/dev/null || true
+  remove_containers
   molecule destroy -s "$scenario" >/dev/null 2>&1 || true
+  rm -rf "$MOLECULE_EPHEMERAL_DIRECTORY"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -42,7 +63,8 @@ leak_check() {
 run_one() {
   local scenario=$1 start
   start=$(date +%s)
-  if molecule test -s "$scenario" >"$logs/$scenario.log" 2>&1; then
+  remove_containers
+  if molecule test -s "$scenario" --destroy=never >"$logs/$scenario.log" 2>&1; then
     if leak_check "$scenario"; then
       echo "$scenario: passed in $(( $(date +%s) - start )) s"
     else
@@ -65,5 +87,6 @@ pid=$!
 failed=0
 wait "$pid" || failed=1
 pid=
+cleanup
 trap - EXIT
 exit $failed
