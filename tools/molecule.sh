@@ -34,16 +34,15 @@ scenario=${scenarios[0]}
 pid=
 MOLECULE_EPHEMERAL_DIRECTORY=$(mktemp -d "${TMPDIR:-/tmp}/molecule.$scenario.XXXXXX")
 export MOLECULE_EPHEMERAL_DIRECTORY
-remove_containers() {
-  local names
-  # the podman platforms' names (config.yml's driver, unless the scenario names another)
-  names=$(python3 -c '
+# the podman platforms' names (config.yml's driver, unless the scenario names another)
+container_names=$(python3 -c '
 import sys, yaml
 scenario = yaml.safe_load(open(sys.argv[1]))
 if scenario.get("driver", {}).get("name", "podman") == "podman":
     print(" ".join(platform["name"] for platform in scenario["platforms"]))' "extensions/molecule/$scenario/molecule.yml")
+remove_containers() {
   # shellcheck disable=SC2086  # the names are words
-  [ -z "$names" ] || podman rm --force --ignore --time 0 $names >/dev/null 2>&1 || true
+  [ -z "$container_names" ] || podman rm --force --ignore --time 0 $container_names >/dev/null 2>&1 || true
 }
 cleanup() {
   [ -z "$pid" ] || kill "$pid" 2>/dev/null || true

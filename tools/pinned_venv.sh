@@ -6,23 +6,25 @@
 # Makes VENV hold exactly REQUIREMENTS. The venv itself lives in the machine's venv cache,
 # $STACKOPS_VENV_CACHE (default /var/cache/stackops/venvs), under a name made of VENV's name and
 # a checksum of the requirements files and of the interpreter (the base one: python3 is often
-# .venv's own, under make); VENV is a link to it. So a fresh
-# clone reuses the venvs an earlier clone built from the same files, as it reuses podman's
-# images, instead of installing them again (a minute of CPU each on our 2-core machines), and a
-# clone that pins other versions gets venvs of its own. A cached venv counts only once its
+# .venv's own, under make); VENV is a link to it. So a fresh clone reuses the venvs an earlier
+# clone built from the same files, as it reuses podman's images, instead of installing them
+# again (a minute of CPU each on our 2-core machines), and a clone that pins other versions
+# gets venvs of its own. A cached venv counts only once its
 # install completed (a stamp written last); an interrupted one is rebuilt. Builds of one venv
 # take turns under a lock, so clones testing at the same time never see half an install.
 # PINNED_VENV_UPGRADE_PIP=1 upgrades pip before the install. Says what happened through the
 # caller's `log` function.
 
 pinned_venv() {
-  local venv=$1 key cache target name base_python
+  local venv=$1 key cache target name base_python interpreter requirements
   shift
-  base_python=$(python3 -c 'import sys; print(sys._base_executable)')
+  # one line: the base interpreter's path, then what identifies it for the checksum
+  interpreter=$(python3 -c 'import sys; print(sys._base_executable, sys.base_prefix, sys.version)')
+  base_python=${interpreter%% *}
   cache=${STACKOPS_VENV_CACHE:-/var/cache/stackops/venvs}
   name=$(basename "$venv")
   name=${name#.}
-  key=$({ cat "$@"; "$base_python" -c 'import sys; print(sys.base_prefix, sys.version)'; } | sha256sum | cut -c1-16)
+  key=$({ cat "$@"; echo "${interpreter#* }"; } | sha256sum | cut -c1-16)
   target=$cache/$name-$key
   mkdir -p "$cache" "$(dirname "$venv")"
   (

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # packstack_answers against packstack 26.0.0's own answer-file code (PyPI, in its own venv
-# .build/venvs/packstack, from tools/requirements/packstack.txt through the venv cache): a base file from the real `packstack --gen-answer-file`, edited by the
+# .build/venvs/packstack, from tools/requirements/packstack.txt through the venv cache): a base
+# file from the real `packstack --gen-answer-file`, edited by the
 # module (check mode, then for real, then again: no change), run through packstack's processors,
 # validators and rewrite, then the module again reports no change; a grown compute list gives
 # EXCLUDE_SERVERS that packstack reads; refusals leave the file alone. Runs in a network
