@@ -30,13 +30,13 @@ fi
 # seconds each job took in the last fresh-clone make test (2-core machine, two lanes busy):
 # the order within each kind, longest first; a job not listed counts as 300 s
 declare -A measured=(
-  [integration/lbaas_pool]=1263 [integration/compute_day2]=735 [integration/swift_s3]=243
-  [integration/galera_cluster_status]=177 [integration/nova_spice_console]=93
-  [integration/packstack_answers]=52 [integration/ceilometer_ttl_mongodb]=45
-  [molecule/packstack_debian]=1599 [molecule/galera_cluster_drills]=727 [molecule/galera_cluster]=562
-  [molecule/ceilometer_retention]=170 [molecule/nova_spice_console]=162 [molecule/compute_aggregates]=134
-  [molecule/project_quotas]=109 [molecule/galera_cluster_bad_input]=106 [molecule/galera_status]=82
-  [molecule/packstack_bad_input]=54)
+  [integration/lbaas_pool]=881 [integration/compute_day2]=552 [integration/swift_s3]=181
+  [integration/galera_cluster_status]=174 [integration/nova_spice_console]=71
+  [integration/packstack_answers]=24 [integration/ceilometer_ttl_mongodb]=42
+  [molecule/packstack_debian]=992 [molecule/galera_cluster_drills]=462 [molecule/galera_cluster]=383
+  [molecule/ceilometer_retention]=122 [molecule/nova_spice_console]=104 [molecule/compute_aggregates]=91
+  [molecule/project_quotas]=92 [molecule/galera_cluster_bad_input]=82 [molecule/galera_status]=60
+  [molecule/packstack_bad_input]=43)
 
 uses_lab() {
   case $1 in

@@ -599,6 +599,10 @@ def cmd_install(args: argparse.Namespace) -> None:
         print(f"venv: done in {time.monotonic() - step:.1f}s", flush=True)
     if not (VENV / COMPILED_MARKER).is_file():
         compile_venv()
+    for old_layout in VENV_CACHE.glob("openstack-schemas-*"):
+        if old_layout != SCHEMAS:
+            print(f"venv: removing {old_layout}, schemas cached in an older layout", flush=True)
+            shutil.rmtree(old_layout)
     print(f"install done in {time.monotonic() - start:.1f}s")
 
 
