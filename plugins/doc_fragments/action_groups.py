@@ -40,3 +40,15 @@ attributes:
     membership:
       - stackops.openstack.openstack
 '''
+
+    XENSERVER = r'''
+options: {}
+attributes:
+  action_group:
+    description:
+      - Use C(group/stackops.openstack.xenserver) in C(module_defaults) to set the connection options
+        (O(hostname), O(username), O(password), O(validate_certs)) once for every xenserver module of this collection.
+    support: full
+    membership:
+      - stackops.openstack.xenserver
+'''
