@@ -147,14 +147,21 @@ def find_network(records, name):
     return named[0] if named else (None, None)
 
 
+def map_string(value):
+    """A value as XenServer stores it in a map: a string; booleans as V(true)/V(false), as xe writes them."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
 def map_key_changes(current, wanted):
     """Keys of ``wanted`` whose value differs in ``current`` (a XenAPI map): (key, old or None, new) sorted by key.
 
     Only the given keys are managed; the other keys of the map stay as they are.
     """
     current = current or {}
-    return [(key, current.get(key), str(value)) for key, value in sorted((wanted or {}).items())
-            if current.get(key) != str(value)]
+    return [(key, current.get(key), map_string(value)) for key, value in sorted((wanted or {}).items())
+            if current.get(key) != map_string(value)]
 
 
 def network_view(record, vlan_tag=None, vlan_device=None):
@@ -179,7 +186,7 @@ def plan_network(record, vlans, wanted):
         return [("destroy",)] if record is not None else []
     vlan = wanted.get("vlan")
     if record is None:
-        steps = [("create", wanted.get("mtu"), dict((k, str(v)) for k, v in (wanted.get("other_config") or {}).items()))]
+        steps = [("create", wanted.get("mtu"), dict((k, map_string(v)) for k, v in (wanted.get("other_config") or {}).items()))]
         if vlan:
             steps.append(("create_vlan", vlan["device"], int(vlan["tag"])))
         return steps
@@ -198,3 +205,53 @@ def plan_network(record, vlans, wanted):
                                         vlan["tag"], vlan["device"]))
             steps.append(("create_vlan", vlan["device"], int(vlan["tag"])))
     return steps
+
+
+def normalize_mac(mac):
+    """A MAC as XenServer stores it (lower case, colons), or None when not given; anything else is refused."""
+    if mac is None or mac == "":
+        return None
+    parts = str(mac).strip().replace("-", ":").lower().split(":")
+    if len(parts) != 6 or not all(len(part) == 2 and all(c in "0123456789abcdef" for c in part) for part in parts):
+        raise XenServerError("mac %r is not a MAC address: expected six hex pairs such as 02:16:3e:00:00:01" % mac)
+    return ":".join(parts)
+
+
+def vif_view(vif, network_name, vm_running):
+    """What the VIF module shows of a VIF in its diff and result."""
+    if vif is None:
+        return {}
+    return {"device": int(vif["device"]), "network": network_name, "mac": vif["MAC"],
+            "attached": bool(vif["currently_attached"]) and vm_running}
+
+
+def plan_vif(vif, vif_network_name, wanted, vm_running):
+    """The XenAPI steps that take the VIF at a device (``vif``, a record, or None) to ``wanted``.
+
+    ``wanted``: ``state``, ``network`` (name), ``mac`` (normalized or None: keep or let XenServer choose),
+    ``replace`` (recreate a VIF that is on another network or has another MAC). A recreated VIF keeps its
+    MAC unless another is given, so the guest's interface naming stays. Plugging needs a running VM; a
+    halted VM gets its VIF at the next start.
+    """
+    attached = vif is not None and bool(vif["currently_attached"]) and vm_running
+    if wanted["state"] == "absent":
+        if vif is None:
+            return []
+        return ([("unplug",)] if attached else []) + [("destroy",)]
+    if vif is None:
+        return [("create", wanted.get("mac") or "")] + ([("plug",)] if vm_running else [])
+    differences = []
+    if vif_network_name != wanted["network"]:
+        differences.append("is on network %r, not %r" % (vif_network_name, wanted["network"]))
+    if wanted.get("mac") and vif["MAC"].lower() != wanted["mac"]:
+        differences.append("has MAC %s, not %s" % (vif["MAC"], wanted["mac"]))
+    if differences:
+        if not wanted.get("replace"):
+            raise XenServerError("device %s %s: set replace=true to recreate it (the guest loses that interface while "
+                                 "it is replaced)" % (vif["device"], " and ".join(differences)))
+        steps = [("unplug",)] if attached else []
+        steps += [("destroy",), ("create", wanted.get("mac") or vif["MAC"])]
+        return steps + ([("plug",)] if vm_running else [])
+    if vm_running and not vif["currently_attached"]:
+        return [("plug",)]
+    return []

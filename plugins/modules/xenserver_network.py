@@ -50,8 +50,8 @@ options:
     type: int
   other_config:
     description:
-      - Keys of the network's C(other-config) map and their values (strings). Only these keys are set; other keys
-        stay.
+      - Keys of the network's C(other-config) map and their values (strings; V(true) and V(false) as C(xe) writes
+        them). Only these keys are set; other keys stay.
     type: dict
     default: {}
   description:
@@ -217,7 +217,7 @@ def main():
             after = dict(before or {"name": name, "mtu": 1500, "other_config": {}})
             if params["mtu"] is not None:
                 after["mtu"] = params["mtu"]
-            after["other_config"] = dict(after["other_config"], **dict((k, str(v)) for k, v in params["other_config"].items()))
+            after["other_config"] = dict(after["other_config"], **dict((k, xenserver.map_string(v)) for k, v in params["other_config"].items()))
             if params["vlan"]:
                 after["vlan"] = dict(tag=params["vlan"]["tag"], device=params["vlan"]["device"])
             result.update(uuid=record["uuid"] if record else "", bridge=record["bridge"] if record else "", network=after)

@@ -152,7 +152,7 @@ def test_find_network_is_none_for_a_new_name_and_refuses_two():
 def test_map_key_changes_touch_only_the_given_keys_and_compare_as_strings():
     current = {"automatic": "true", "keep": "me", "mtu_hint": "9000"}
     assert xenserver.map_key_changes(current, {"automatic": False, "mtu_hint": 9000, "new": "x"}) == [
-        ("automatic", "true", "False"), ("new", None, "x")]
+        ("automatic", "true", "false"), ("new", None, "x")]
 
 
 def wanted(**overrides):
@@ -184,3 +184,52 @@ def test_plan_refuses_to_move_a_vlan():
     record = {"name_label": "vm", "MTU": "1500", "other_config": {}}
     with pytest.raises(XenServerError, match="already carries VLAN 300 on eth1: moving it to VLAN 301 on eth1"):
         xenserver.plan_network(record, [{"tag": 300, "device": "eth1"}], wanted(vlan={"tag": 301, "device": "eth1"}))
+
+
+@pytest.mark.parametrize("given, normalized", [
+    (None, None), ("", None), ("02:16:3E:00:00:01", "02:16:3e:00:00:01"), ("02-16-3e-00-00-01", "02:16:3e:00:00:01"),
+])
+def test_normalize_mac(given, normalized):
+    assert xenserver.normalize_mac(given) == normalized
+
+
+@pytest.mark.parametrize("given", ["02:16:3e:00:00", "zz:16:3e:00:00:01", "0216.3e00.0001"])
+def test_normalize_mac_refuses_what_is_not_a_mac_and_names_it(given):
+    with pytest.raises(XenServerError, match="mac %r is not a MAC address" % given):
+        xenserver.normalize_mac(given)
+
+
+VIF = {"device": "2", "MAC": "02:16:3e:00:00:02", "currently_attached": True, "uuid": "v2"}
+
+
+def vif_wanted(**overrides):
+    base = {"state": "present", "network": "vm-net", "mac": None, "replace": False}
+    base.update(overrides)
+    return base
+
+
+@pytest.mark.parametrize("vif, network, wanted, running, steps", [
+    (None, None, vif_wanted(), True, [("create", ""), ("plug",)]),
+    (None, None, vif_wanted(mac="02:00:00:00:00:09"), False, [("create", "02:00:00:00:00:09")]),
+    (VIF, "vm-net", vif_wanted(), True, []),
+    (VIF, "vm-net", vif_wanted(mac="02:16:3e:00:00:02"), True, []),
+    (dict(VIF, currently_attached=False), "vm-net", vif_wanted(), True, [("plug",)]),
+    (dict(VIF, currently_attached=False), "vm-net", vif_wanted(), False, []),
+    (VIF, "other", vif_wanted(replace=True), True, [("unplug",), ("destroy",), ("create", "02:16:3e:00:00:02"), ("plug",)]),
+    (VIF, "other", vif_wanted(replace=True), False, [("destroy",), ("create", "02:16:3e:00:00:02")]),
+    (VIF, "vm-net", vif_wanted(mac="02:00:00:00:00:07", replace=True), True,
+     [("unplug",), ("destroy",), ("create", "02:00:00:00:00:07"), ("plug",)]),
+    (VIF, "vm-net", vif_wanted(state="absent"), True, [("unplug",), ("destroy",)]),
+    (VIF, "vm-net", vif_wanted(state="absent"), False, [("destroy",)]),
+    (None, None, vif_wanted(state="absent"), True, []),
+])
+def test_plan_vif(vif, network, wanted, running, steps):
+    assert xenserver.plan_vif(vif, network, wanted, running) == steps
+
+
+def test_plan_vif_refuses_to_move_a_device_unless_asked_and_says_why():
+    with pytest.raises(XenServerError) as caught:
+        xenserver.plan_vif(VIF, "other", vif_wanted(mac="02:00:00:00:00:07"), True)
+    assert str(caught.value) == ("device 2 is on network 'other', not 'vm-net' and has MAC 02:16:3e:00:00:02, not "
+                                 "02:00:00:00:00:07: set replace=true to recreate it (the guest loses that interface "
+                                 "while it is replaced)")

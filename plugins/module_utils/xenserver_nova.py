@@ -1,0 +1,77 @@
+# -*- coding: utf-8 -*-
+# Copyright: stackops.openstack contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""nova.conf settings of a XenServer compute domU, with the option names of each nova release.
+
+Facts read in openstack/nova at each release's tag (2013.1 Grizzly to 22.0.0 Victoria):
+- Grizzly and Havana: ``[DEFAULT] xenapi_connection_url/_username/_password``, ``xenapi_sr_base_path``,
+  ``xenapi_vif_driver``, ``xenapi_ovs_integration_bridge``, ``sr_matching_filter``.
+- Icehouse to Ussuri: the same without the prefix in ``[xenserver]``; ``vif_driver`` until Queens (gone in
+  Rocky); ``image_handler`` from Rocky; ``ovs_integration_bridge`` has no default from Ocata (``xapi1`` before).
+- ``compute_driver = xenapi.XenAPIDriver`` throughout; Victoria (22.0.0) removed nova/virt/xenapi.
+"""
+
+from __future__ import annotations
+
+RELEASES = ("grizzly", "havana", "icehouse", "juno", "kilo", "liberty", "mitaka", "newton", "ocata", "pike",
+            "queens", "rocky", "stein", "train", "ussuri")
+REMOVED_IN = ("victoria", "wallaby", "xena", "yoga", "zed", "antelope", "bobcat", "caracal", "dalmatian", "epoxy",
+              "flamingo", "gazpacho")
+COMPUTE_DRIVER = "xenapi.XenAPIDriver"
+SETTINGS = ("connection_url", "connection_username", "connection_password", "sr_base_path", "vif_driver",
+            "ovs_integration_bridge", "image_handler", "sr_matching_filter")
+REQUIRED = ("connection_url", "connection_username", "connection_password")
+
+
+class XenServerNovaError(Exception):
+    """Settings that nova of the chosen release would not take."""
+
+
+def release_index(release):
+    name = str(release or "").strip().lower()
+    if name in REMOVED_IN:
+        raise XenServerNovaError("nova %s has no XenAPI driver: it was removed in Victoria (nova 22.0.0); Ussuri is the "
+                                 "last release with it" % name.capitalize())
+    if name not in RELEASES:
+        raise XenServerNovaError("release %r is not a nova release this knows: expected one of %s"
+                                 % (release, ", ".join(RELEASES)))
+    return RELEASES.index(name)
+
+
+def option_name(release, setting):
+    """(section, option) of a setting in the release's nova.conf, or None when that release has no such option."""
+    index = release_index(release)
+    if setting == "vif_driver" and index >= RELEASES.index("rocky"):
+        return None
+    if setting == "image_handler" and index < RELEASES.index("rocky"):
+        return None
+    if index < RELEASES.index("icehouse"):
+        return ("DEFAULT", setting if setting == "sr_matching_filter" else "xenapi_" + setting)
+    return ("xenserver", setting)
+
+
+def nova_settings(release, settings):
+    """The nova.conf sections and options (``{section: {option: value}}``) for ``settings`` in ``release``.
+
+    ``settings`` maps the names of SETTINGS to values; None or a missing key leaves the option out.
+    """
+    index = release_index(release)
+    unknown = sorted(set(settings) - set(SETTINGS))
+    if unknown:
+        raise XenServerNovaError("unknown XenAPI setting(s) %s: expected some of %s" % (", ".join(unknown), ", ".join(SETTINGS)))
+    given = dict((key, value) for key, value in settings.items() if value is not None and value != "")
+    missing = [key for key in REQUIRED if key not in given]
+    if index >= RELEASES.index("ocata") and "ovs_integration_bridge" not in given:
+        missing.append("ovs_integration_bridge")
+    if missing:
+        raise XenServerNovaError("nova %s needs %s for the XenAPI driver" % (release.capitalize(), ", ".join(missing)))
+    result = {"DEFAULT": {"compute_driver": COMPUTE_DRIVER}}
+    for key in SETTINGS:
+        if key not in given:
+            continue
+        name = option_name(release, key)
+        if name is None:
+            since = "Rocky removed it" if key == "vif_driver" else "it exists from Rocky on"
+            raise XenServerNovaError("nova %s has no XenAPI option %s (%s): leave it out" % (release.capitalize(), key, since))
+        result.setdefault(name[0], {})[name[1]] = given[key]
+    return result
