@@ -32,7 +32,7 @@ fi
 declare -A measured=(
   [integration/lbaas_pool]=881 [integration/compute_day2]=552 [integration/swift_s3]=181
   [integration/galera_cluster_status]=174 [integration/nova_spice_console]=71
-  [integration/packstack_answers]=24 [integration/ceilometer_ttl_mongodb]=42
+  [integration/packstack_answers]=24 [integration/ceilometer_ttl_mongodb]=42 [integration/xenserver_nova_conf]=10
   [molecule/packstack_debian]=992 [molecule/galera_cluster_drills]=462 [molecule/galera_cluster]=383
   [molecule/ceilometer_retention]=122 [molecule/nova_spice_console]=104 [molecule/compute_aggregates]=91
   [molecule/project_quotas]=92 [molecule/galera_cluster_bad_input]=82 [molecule/galera_status]=60
