@@ -14,6 +14,8 @@ from __future__ import annotations
 import socket
 import traceback
 
+from ansible.module_utils.basic import missing_required_lib
+
 from urllib.parse import urlsplit, urlunsplit
 
 try:
@@ -105,6 +107,24 @@ def connect(hostname, username, password, validate_certs=True, session_class=Non
                 raise XenServerError("cannot log in to XenServer at %s: %s" % (url, describe_failure(details, username)))
             raise XenServerError("cannot talk XenAPI to %s: %s: %s" % (url, type(exc).__name__, exc))
     raise AssertionError("unreachable: the second attempt returns or raises")  # pragma: no cover
+
+
+def module_session(module):
+    """A XenAPI session from the module's connection options; the module fails in words when there is none."""
+    if XenAPI is None:
+        module.fail_json(msg=missing_required_lib("XenAPI"), exception=XENAPI_IMPORT_ERROR)
+    params = module.params
+    try:
+        return connect(params["hostname"], params["username"], params["password"], params["validate_certs"])
+    except XenServerError as exc:
+        module.fail_json(msg=str(exc))
+
+
+def logout(session):
+    try:
+        session.xenapi.session.logout()
+    except Exception:  # pylint: disable=broad-except  # the session expires on its own
+        pass
 
 
 def failure_message(exc, doing):

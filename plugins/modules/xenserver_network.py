@@ -125,7 +125,7 @@ actions:
   sample: ["create network openstack-vm", "create VLAN 300 on eth1"]
 '''
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.stackops.openstack.plugins.module_utils import xenserver
 
 
@@ -185,18 +185,13 @@ def main():
         vlan=dict(type="dict", options=dict(tag=dict(type="int", required=True), device=dict(type="str", required=True))),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    if xenserver.XenAPI is None:
-        module.fail_json(msg=missing_required_lib("XenAPI"), exception=xenserver.XENAPI_IMPORT_ERROR)
     params = module.params
     if params["mtu"] is not None and not 68 <= params["mtu"] <= 9216:
         module.fail_json(msg="mtu %d is out of range: expected 68 to 9216" % params["mtu"])
     if params["vlan"] and not 0 <= params["vlan"]["tag"] <= 4094:
         module.fail_json(msg="vlan.tag %d is out of range: expected 0 to 4094" % params["vlan"]["tag"])
     name = params["name"]
-    try:
-        session = xenserver.connect(params["hostname"], params["username"], params["password"], params["validate_certs"])
-    except xenserver.XenServerError as exc:
-        module.fail_json(msg=str(exc))
+    session = xenserver.module_session(module)
     api = session.xenapi
     try:
         try:
@@ -230,10 +225,7 @@ def main():
             result["diff"] = dict(before=before, after=after)
         module.exit_json(**result)
     finally:
-        try:
-            api.session.logout()
-        except Exception:  # pylint: disable=broad-except  # the session expires on its own
-            pass
+        xenserver.logout(session)
 
 
 if __name__ == "__main__":

@@ -124,7 +124,7 @@ actions:
   sample: ["create VIF at device 2 on openstack-vm", "plug it"]
 '''
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.stackops.openstack.plugins.module_utils import xenserver
 
 
@@ -169,8 +169,6 @@ def main():
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
                            required_if=[("state", "present", ("network",))])
-    if xenserver.XenAPI is None:
-        module.fail_json(msg=missing_required_lib("XenAPI"), exception=xenserver.XENAPI_IMPORT_ERROR)
     params = module.params
     if params["device"] < 0:
         module.fail_json(msg="device %d is not a device number: expected 0 or more" % params["device"])
@@ -178,9 +176,9 @@ def main():
         module.fail_json(msg="mtu %d is out of range: expected 68 to 9216" % params["mtu"])
     try:
         wanted = dict(params, mac=xenserver.normalize_mac(params["mac"]))
-        session = xenserver.connect(params["hostname"], params["username"], params["password"], params["validate_certs"])
     except xenserver.XenServerError as exc:
         module.fail_json(msg=str(exc))
+    session = xenserver.module_session(module)
     api = session.xenapi
     doing = "converge the VIF at device %d of VM %s" % (params["device"], params["vm"])
     try:
@@ -227,10 +225,7 @@ def main():
             result["diff"] = dict(before=before, after=after)
         module.exit_json(**result)
     finally:
-        try:
-            api.session.logout()
-        except Exception:  # pylint: disable=broad-except  # the session expires on its own
-            pass
+        xenserver.logout(session)
 
 
 if __name__ == "__main__":

@@ -151,7 +151,7 @@ restart_reason:
   sample: xenstore-data reaches the guest at its next start
 '''
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.stackops.openstack.plugins.module_utils import xenserver
 from ansible_collections.stackops.openstack.plugins.module_utils import xenserver_vm_params as vm_params
 
@@ -180,15 +180,13 @@ def main():
         name_description=dict(type="str"),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    if xenserver.XenAPI is None:
-        module.fail_json(msg=missing_required_lib("XenAPI"), exception=xenserver.XENAPI_IMPORT_ERROR)
     params = module.params
     name = params["name"]
     try:
         wanted = vm_params.validate(params)
-        session = xenserver.connect(params["hostname"], params["username"], params["password"], params["validate_certs"])
     except xenserver.XenServerError as exc:
         module.fail_json(msg=str(exc))
+    session = xenserver.module_session(module)
     api = session.xenapi
     try:
         try:
@@ -211,10 +209,7 @@ def main():
             result["diff"] = dict(before=before, after=vm_params.managed_view(after_record, wanted))
         module.exit_json(**result)
     finally:
-        try:
-            api.session.logout()
-        except Exception:  # pylint: disable=broad-except  # the session expires on its own
-            pass
+        xenserver.logout(session)
 
 
 if __name__ == "__main__":

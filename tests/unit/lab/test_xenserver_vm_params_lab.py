@@ -8,37 +8,17 @@ not given stay, a key that exists with another value is replaced although XenAPI
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from xapi_lab_helpers import REPO, XenAPI
+from xapi_lab_helpers import XenAPI, run_collection_module
 
-ANSIBLE = Path(sys.executable).with_name("ansible")
 MODULE = "stackops.openstack.xenserver_vm_params"
 TEMPLATE = "Debian Buster 10"
 
 
 def run_module(tmp_path: Path, lab: dict, args: dict, check: bool = False, password: str | None = None) -> dict:
-    """One module run on localhost; its result as the json callback reports it. The password travels in a vars file."""
-    env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK="json", ANSIBLE_LOAD_CALLBACK_PLUGINS="1", ANSIBLE_LOCALHOST_WARNING="0",
-               ANSIBLE_INVENTORY_UNPARSED_WARNING="0", ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-local"),
-               ANSIBLE_COLLECTIONS_PATH=str(REPO / ".build" / "collections"))
-    secrets = tmp_path / "secrets.json"
-    secrets.write_text(json.dumps({"xs_password": lab["password"] if password is None else password}))
-    module_args = dict({"hostname": lab["url"], "username": "root", "password": "{{ xs_password }}"}, **args)
-    command = [str(ANSIBLE), "localhost", "-c", "local", "-e", f"ansible_python_interpreter={sys.executable}",
-               "-e", f"@{secrets}", "-m", MODULE, "-a", json.dumps(module_args), "--diff"]
-    if check:
-        command.append("--check")
-    ran = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False)
-    try:
-        report = json.loads(ran.stdout)
-    except ValueError:
-        pytest.fail(f"no JSON from ansible (rc {ran.returncode}): {ran.stdout[-2000:]} {ran.stderr[-2000:]}")
-    return report["plays"][0]["tasks"][0]["hosts"]["localhost"]
+    return run_collection_module(tmp_path, lab, MODULE, args, check=check, password=password)
 
 
 def vm_named(api, name: str) -> str:
