@@ -30,6 +30,24 @@ options:
         V(sr_matching_filter). An empty or null value leaves the option out.
     type: dict
     required: true
+  networking:
+    description:
+      - What the XenAPI driver needs for the cloud's networking.
+      - V(neutron) adds the Open vSwitch VIF driver (C(vif_driver), until Queens).
+      - V(flatdhcp) adds nova-network's FlatDHCP options in C([DEFAULT]) (C(network_manager), C(flat_network_bridge),
+        C(flat_interface), C(public_interface), the dom0 iptables C(firewall_driver)) and the bridge VIF driver; it
+        ends at Queens, and later releases fail with the reason (Rocky removed the bridge VIF driver, Ussuri
+        nova-network).
+      - A V(vif_driver) given in O(settings) wins over the one chosen here.
+    type: str
+    choices: [none, neutron, flatdhcp]
+    default: none
+  network:
+    description:
+      - For O(networking=flatdhcp), V(flat_network_bridge) (the XenServer bridge of the VM network, for example
+        V(xapi1)), V(flat_interface) and V(public_interface) (the domU's interfaces on the VM and public networks).
+    type: dict
+    default: {}
 '''
 
 EXAMPLES = r'''
@@ -43,6 +61,13 @@ EXAMPLES = r'''
       connection_username: root
       connection_password: "{{ vault_xenserver_password }}"
       ovs_integration_bridge: xapi1
+
+- name: Queens with nova-network's FlatDHCP
+  stackops.openstack.openstack_config:
+    path: /etc/nova/nova.conf
+    settings: >-
+      {{ 'queens' | stackops.openstack.xenserver_nova_settings(xenapi_settings, networking='flatdhcp',
+         network={'flat_network_bridge': 'xapi1', 'flat_interface': 'eth2', 'public_interface': 'eth1'}) }}
 '''
 
 RETURN = r'''
@@ -57,11 +82,14 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.stackops.openstack.plugins.module_utils import xenserver_nova
 
 
-def xenserver_nova_settings(release, settings):
+def xenserver_nova_settings(release, settings, networking="none", network=None):
     if not isinstance(settings, dict):
         raise AnsibleFilterError("xenserver_nova_settings expects a dict of settings, got %s" % type(settings).__name__)
+    if network is not None and not isinstance(network, dict):
+        raise AnsibleFilterError("xenserver_nova_settings expects network as a dict, got %s" % type(network).__name__)
     try:
-        return xenserver_nova.nova_settings(release, settings)
+        return xenserver_nova.merge_settings(xenserver_nova.network_settings(release, networking, network),
+                                             xenserver_nova.nova_settings(release, settings))
     except xenserver_nova.XenServerNovaError as exc:
         raise AnsibleFilterError(str(exc))
 

@@ -75,3 +75,56 @@ def test_the_filter_returns_the_settings_and_fails_as_an_ansible_filter_error():
         xenserver_nova_settings("victoria", CONNECTION)
     with pytest.raises(AnsibleFilterError, match="expects a dict of settings, got str"):
         xenserver_nova_settings("juno", "connection_url=x")
+
+
+FLAT = {"flat_network_bridge": "xapi1", "flat_interface": "eth2", "public_interface": "eth1"}
+
+
+def test_flatdhcp_in_queens_names_the_bridge_vif_driver_and_the_dom0_firewall():
+    settings = xenserver_nova_settings("queens", dict(CONNECTION, ovs_integration_bridge="xapi1"),
+                                       networking="flatdhcp", network=FLAT)
+    assert settings["DEFAULT"] == {
+        "compute_driver": "xenapi.XenAPIDriver",
+        "network_manager": "nova.network.manager.FlatDHCPManager",
+        "flat_network_bridge": "xapi1", "flat_interface": "eth2", "public_interface": "eth1",
+        "firewall_driver": "nova.virt.xenapi.firewall.Dom0IptablesFirewallDriver",
+    }
+    assert settings["xenserver"]["vif_driver"] == "nova.virt.xenapi.vif.XenAPIBridgeDriver"
+    assert settings["xenserver"]["connection_password"] == "pw"
+
+
+def test_flatdhcp_in_havana_uses_the_prefixed_vif_driver_name():
+    settings = xenserver_nova.network_settings("havana", "flatdhcp", FLAT)
+    assert settings["DEFAULT"]["xenapi_vif_driver"] == "nova.virt.xenapi.vif.XenAPIBridgeDriver"
+    assert settings["DEFAULT"]["network_manager"] == "nova.network.manager.FlatDHCPManager"
+
+
+@pytest.mark.parametrize("release", ["rocky", "train", "ussuri"])
+def test_flatdhcp_after_queens_is_refused_with_the_reason(release):
+    with pytest.raises(XenServerNovaError, match="went with .xenserver. vif_driver in Rocky.*Queens is the last"):
+        xenserver_nova.network_settings(release, "flatdhcp", FLAT)
+
+
+def test_flatdhcp_names_the_missing_interfaces():
+    with pytest.raises(XenServerNovaError, match="^FlatDHCP needs flat_interface, public_interface$"):
+        xenserver_nova.network_settings("pike", "flatdhcp", {"flat_network_bridge": "xapi1"})
+
+
+def test_neutron_names_the_ovs_vif_driver_until_queens_and_nothing_after():
+    assert xenserver_nova.network_settings("queens", "neutron") == {
+        "xenserver": {"vif_driver": "nova.virt.xenapi.vif.XenAPIOpenVswitchDriver"}}
+    assert xenserver_nova.network_settings("ussuri", "neutron") == {}
+    assert xenserver_nova.network_settings("ussuri", "none") == {}
+
+
+def test_a_vif_driver_in_the_settings_wins_over_the_networking_default():
+    settings = xenserver_nova_settings("pike", dict(CONNECTION, ovs_integration_bridge="xapi1", vif_driver="my.Driver"),
+                                       networking="neutron")
+    assert settings["xenserver"]["vif_driver"] == "my.Driver"
+
+
+def test_unknown_networking_and_a_network_that_is_not_a_dict_fail_in_words():
+    with pytest.raises(AnsibleFilterError, match="networking 'nova-network' is not known: expected one of none, neutron, flatdhcp"):
+        xenserver_nova_settings("pike", dict(CONNECTION, ovs_integration_bridge="x"), networking="nova-network")
+    with pytest.raises(AnsibleFilterError, match="expects network as a dict, got str"):
+        xenserver_nova_settings("pike", dict(CONNECTION, ovs_integration_bridge="x"), networking="flatdhcp", network="eth2")
