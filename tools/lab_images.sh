@@ -6,6 +6,8 @@
 #   localhost/stackops-openstack  the same with Debian's nova, ceilometer and aodh packages
 #   localhost/stackops-cloud      the same with every package of the packstack role's Debian
 #                                 path (controller, network and compute: one image; ~5 min)
+#   localhost/stackops-xenserver  the same with iptables and nftables, for the XenServer scenario's
+#                                 dom0 and domU containers
 # Images live in podman's own storage, so later clones on this machine reuse them.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -69,3 +71,4 @@ build_base
 build_derived stackops-galera galera
 build_derived stackops-openstack openstack
 build_derived stackops-cloud cloud
+build_derived stackops-xenserver xenserver

@@ -10,10 +10,14 @@ xenserver modules talk to it unchanged.
 - TCP on 127.0.0.1 (``http://127.0.0.1:PORT``, or ``https://`` with ``--tls`` and a self-signed
   certificate for 127.0.0.1, as a fresh XenServer has): logins need the lab's password, like
   xapi's HTTPS port; ``--slave-of ADDRESS`` makes every login there answer HOST_IS_SLAVE.
-- A Unix socket (``xapi.sock`` in the state dir), xapi's /var/lib/xcp/xapi: logins need no
-  password, as on a real dom0.
+- A Unix socket (``xapi.sock`` in the state dir, or ``--socket PATH``), xapi's /var/lib/xcp/xapi:
+  logins need no password, as on a real dom0.
 - ``host.call_plugin`` runs plugin files from a plugins directory (``plugins/`` in the state
   dir by default), the way xapi runs /etc/xapi.d/plugins: the call as XML-RPC in argv[1].
+- ``--guest-xenstore NAME=DIR`` (repeatable): whenever the VM named NAME starts (VM.start,
+  clean_reboot, hard_reboot, and at server start if it runs), its guest's xenstore domain
+  directory is written to DIR/xenstore.json, which tests/lab/xenstore-read reads in the guest.
+  DIR and the socket may lie in a container's filesystem (``/proc/<pid>/root/...``).
 - State is a JSON file (``state.json``) rewritten after every change, so a test can compare it
   before and after a run; sessions are not part of it.
 
@@ -116,8 +120,11 @@ def serve(args: argparse.Namespace) -> int:
         database.save()
         LOG.info("seeded %s", args.state)
     options = Options(password=password, plugins_dir=Path(args.plugins_dir) if args.plugins_dir else None, slave_of=args.slave_of,
-                      auth_delay=args.auth_delay, socket=Path(args.socket) if args.socket else None)
+                      auth_delay=args.auth_delay, socket=Path(args.socket) if args.socket else None,
+                      guest_xenstore={name: Path(directory) for name, directory in args.guest_xenstore})
     xapi = Xapi(database, options)
+    with database.lock:
+        xapi.publish_running_guests()  # a guest running already has its xenstore
     certificate = (args.tls_cert, args.tls_key) if args.tls_cert else None
     servers: list = [XapiTcpServer(xapi, args.port, certificate)]
     port = servers[0].server_address[1]
@@ -203,13 +210,18 @@ def start(args: argparse.Namespace, directory: Path, began: float) -> int:
     password_file = directory / "password"
     password_file.touch(mode=0o600)
     password_file.write_text(password + "\n")
-    plugins = Path(args.plugins_dir).resolve() if args.plugins_dir else directory / "plugins"
+    # abspath, not resolve(): /proc/<pid>/root is a symlink that resolve() would turn into the host's /
+    plugins = Path(os.path.abspath(args.plugins_dir)) if args.plugins_dir else directory / "plugins"
     plugins.mkdir(parents=True, exist_ok=True)
+    socket = Path(os.path.abspath(args.socket)) if args.socket else directory / "xapi.sock"
+    socket.parent.mkdir(parents=True, exist_ok=True)
     port_file = directory / "port"
     port_file.unlink(missing_ok=True)
     command = [sys.executable, str(Path(__file__).resolve()), "serve", "--state", str(directory / "state.json"), "--port", str(args.port),
-               "--port-file", str(port_file), "--socket", str(directory / "xapi.sock"), "--password-file", str(password_file),
+               "--port-file", str(port_file), "--socket", str(socket), "--password-file", str(password_file),
                "--plugins-dir", str(plugins), "--domu-name", args.domu_name, "--host-name", args.host_name]
+    for name, guest_directory in args.guest_xenstore:
+        command += ["--guest-xenstore", f"{name}={guest_directory}"]
     if args.domu_halted:
         command.append("--domu-halted")
     if args.slave_of:
@@ -234,9 +246,10 @@ def start(args: argparse.Namespace, directory: Path, began: float) -> int:
     env = {
         "url": f"{'https' if certificate else 'http'}://{HOST}:{port}", "certificate": certificate[0] if certificate else None,
         "host": HOST, "port": port, "username": "root", "password": password,
-        "password_file": str(password_file), "socket": str(directory / "xapi.sock"), "state_file": str(directory / "state.json"),
+        "password_file": str(password_file), "socket": str(socket), "state_file": str(directory / "state.json"),
         "plugins_dir": str(plugins), "pid": server.pid, "log": str(directory / "xapi.log"), "domu_name": args.domu_name,
         "host_name": args.host_name, "slave_of": args.slave_of, "state_dir": str(directory),
+        "guest_xenstore": dict(args.guest_xenstore),
     }
     env_file = directory / "env.json"
     env_file.touch(mode=0o600)
@@ -318,6 +331,14 @@ def cmd_env(args: argparse.Namespace) -> int:
     return 0
 
 
+def guest_xenstore_option(text: str) -> tuple[str, str]:
+    """NAME=DIR (split at the last "=", so a name-label may hold one); DIR made absolute without following symlinks."""
+    name, equals, directory = text.rpartition("=")
+    if not equals or not name or not directory:
+        raise argparse.ArgumentTypeError(f"expected VM_NAME_LABEL=DIR, got {text!r}")
+    return name, os.path.abspath(directory)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--state-dir", help=f"where the lab keeps its files (default $LAB_STATE_DIR or {DEFAULT_STATE})")
@@ -331,10 +352,13 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--slave-of", metavar="ADDRESS", help="act as a pool member: logins over TCP answer HOST_IS_SLAVE ADDRESS")
         command.add_argument("--password-file", help="file holding root's password (default for up: a generated one)")
         command.add_argument("--auth-delay", type=float, default=0.0, help="seconds to wait before refusing a password (xapi: 5)")
+        command.add_argument("--guest-xenstore", metavar="VM_NAME_LABEL=DIR", type=guest_xenstore_option, action="append", default=[],
+                             help="write DIR/xenstore.json, the guest's xenstore view, whenever that VM starts (repeatable)")
 
     up = sub.add_parser("up", help="start the simulator in the background (seeded state, free port unless --port)")
     up.add_argument("--port", type=int, default=0)
     up.add_argument("--tls", action="store_true", help="serve HTTPS with a self-signed certificate (env: certificate)")
+    up.add_argument("--socket", metavar="PATH", help="the Unix socket (default: xapi.sock in the state dir), e.g. dom0's /var/lib/xcp/xapi")
     seed_options(up)
     sub.add_parser("down", help="stop the simulator and remove the lab's files (always safe)")
     status = sub.add_parser("status", help="whether the simulator runs and answers a login")

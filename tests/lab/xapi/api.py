@@ -12,16 +12,19 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import errno
 import json
 import logging
 import os
 import re
 import subprocess
+import sys
+import tempfile
 import threading
 import time
 import traceback
 import xmlrpc.client
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .model import CLASSES, INVERSE_FIELDS, NULL_REF, SCHEMA, TRANSIENT_CLASSES, Database, XapiError, from_wire, new_uuid, parse_type, to_wire
@@ -38,6 +41,10 @@ HANDLERS: dict = {}
 # Calls that run without the database lock: a plugin calls back into this server from its own
 # process, and its changes are recorded by those calls.
 RUN_UNLOCKED = ("host.call_plugin",)
+# xenopsd copies only the xenstore_data keys under these prefixes into a guest's domain directory
+# (Domain.allowed_xsdata_prefixes in xapi-project's xenopsd: "vm-data" and "FIST")
+GUEST_XSDATA_PREFIXES = ("vm-data/", "FIST/")
+GUEST_XENSTORE_FILE = "xenstore.json"  # what tests/lab/xenstore-read reads in the guest
 
 
 def handles(method: str):
@@ -58,6 +65,8 @@ class Options:
     slave_of: str | None = None  # pool master's address: answer HOST_IS_SLAVE to logins over TCP
     socket: Path | None = None  # where plugins reach the simulator (dom0's /var/lib/xcp/xapi)
     auth_delay: float = 0.0  # xapi waits 5 s after a wrong password; tests need not
+    # VM name-label -> directory where that VM's guest finds its xenstore (GUEST_XENSTORE_FILE)
+    guest_xenstore: dict[str, Path] = field(default_factory=dict)
 
 
 class Xapi:
@@ -274,6 +283,36 @@ class Xapi:
         if actual not in allowed:
             raise XapiError("VM_BAD_POWER_STATE", vm, ", ".join(state.lower() for state in allowed), actual.lower())
 
+    # ----- the guests' xenstore ----------------------------------------------------------
+    def publish_guest_xenstore(self, vm: str) -> bool:
+        """Write what the VM's guest reads from its xenstore domain directory, if a directory is configured for its
+        name-label; true when written. Raises OSError when the directory cannot be written."""
+        record = self.db.get("VM", vm)
+        directory = self.options.guest_xenstore.get(record["name_label"])
+        if directory is None:
+            return False
+        write_guest_xenstore(directory, guest_view(record))
+        LOG.info("guest xenstore of %s (domid %s) written to %s", record["name_label"], record["domid"], directory / GUEST_XENSTORE_FILE)
+        return True
+
+    def update_guest_xenstore(self, vm: str) -> None:
+        """The VM's domain was (re)built or handed a new xenstore_data: its guest sees the record of this moment. A
+        directory that cannot be written is logged, not turned into a failure of the call (the VM did start)."""
+        try:
+            self.publish_guest_xenstore(vm)
+        except OSError as exc:
+            LOG.error("could not write the guest xenstore of %s: %s", self.db.get("VM", vm)["name_label"], exc)
+
+    def publish_running_guests(self) -> None:
+        """At server start: the configured guests that are running already have their xenstore (errors raise)."""
+        for name in self.options.guest_xenstore:
+            refs = self.db.where("VM", name_label=name)
+            if not refs:
+                LOG.warning("no VM named %r (yet): its guest xenstore is written when such a VM starts", name)
+            for ref in refs:
+                if self.vm_power(ref) == "Running":
+                    self.publish_guest_xenstore(ref)
+
 
 def task_result(value) -> str:
     """A task's result as xapi stores it: the XML-RPC <value> element of the call's result."""
@@ -281,6 +320,33 @@ def task_result(value) -> str:
         return ""
     found = re.search(r"<value>.*</value>", xmlrpc.client.dumps((value,)), re.S)
     return found.group(0) if found else ""
+
+
+def guest_view(record: dict) -> dict:
+    """The guest's xenstore domain directory (/local/domain/<domid>) as paths relative to it, values as strings:
+    the VM's xenstore_data under the prefixes xenopsd copies, and the keys xenopsd writes for every domain that a
+    guest reads (``name``: the name-label, as xapi passes it to xenopsd, ``Domain-<domid>`` when empty; ``vm``;
+    ``domid``)."""
+    domid = str(record["domid"])
+    view = {key: str(value) for key, value in record["xenstore_data"].items() if key.startswith(GUEST_XSDATA_PREFIXES)}
+    view.update(name=record["name_label"] or f"Domain-{domid}", vm=f"/vm/{record['uuid']}", domid=domid)
+    return view
+
+
+def write_guest_xenstore(directory: Path, view: dict) -> None:
+    """DIR/xenstore.json replaced atomically (temporary file in DIR, then os.replace): a reader in the guest sees the old
+    file or the new one, never half of one. DIR may be a path into a container (/proc/<pid>/root/...)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{GUEST_XENSTORE_FILE}.", dir=directory)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(view, stream, indent=1, sort_keys=True)
+            stream.write("\n")
+        os.chmod(temporary, 0o644)  # a guest's own xenstore directory is readable by any of its users' tools
+        os.replace(temporary, directory / GUEST_XENSTORE_FILE)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def spec_is_ref(schema, name: str) -> bool:
@@ -320,6 +386,22 @@ def logout(xapi: Xapi, session: str) -> str:
 # ----- host and plugins --------------------------------------------------------------------
 
 
+def plugin_command(path: Path) -> list[str]:
+    """How a plugin file is run: directly, as xapi does, but dom0's ``python`` is this simulator's Python 3.
+
+    Plugins start with ``#!/usr/bin/env python`` or ``#!/usr/bin/python`` (dom0's system Python); the
+    host running the simulator may have no ``python`` at all. A file without the execute bit still
+    fails as it would on dom0.
+    """
+    if not os.access(path, os.X_OK):
+        raise PermissionError(errno.EACCES, "Permission denied", str(path))
+    with open(path, "rb") as plugin:
+        first_line = plugin.readline(200).decode("latin-1").strip()
+    if first_line in ("#!/usr/bin/env python", "#!/usr/bin/python", "#!/usr/bin/env python3", "#!/usr/bin/python3"):
+        return [sys.executable, str(path)]
+    return [str(path)]
+
+
 @handles("host.call_plugin")
 def call_plugin(xapi: Xapi, session: str, host: str, plugin: str, function: str, args: dict) -> str:
     """Run a plugin the way xapi does: the call as XML-RPC in argv[1], a XenAPI reply struct as XML-RPC on stdout."""
@@ -333,7 +415,8 @@ def call_plugin(xapi: Xapi, session: str, host: str, plugin: str, function: str,
     python_path = os.pathsep.join(filter(None, [str(PLUGIN_RUNTIME), str(directory), os.environ.get("PYTHONPATH")]))
     env = dict(os.environ, PYTHONPATH=python_path, XAPI_LAB_SOCKET=str(xapi.options.socket or ""))
     try:
-        ran = subprocess.run([str(path), request], capture_output=True, text=True, timeout=PLUGIN_TIMEOUT, check=False, env=env)
+        ran = subprocess.run(plugin_command(path) + [request], capture_output=True, text=True, timeout=PLUGIN_TIMEOUT,
+                             check=False, env=env)
     except PermissionError as exc:
         # xapi's fork helper reports a plugin it cannot execute as a failed run
         raise XapiError("XENAPI_PLUGIN_FAILURE", "non-zero exit", "", str(exc)) from None
@@ -480,6 +563,7 @@ def vm_start(xapi: Xapi, session: str, vm: str, start_paused: bool, force: bool)
     record.update(power_state="Paused" if start_paused else "Running", domid=next(n for n in range(1, 1 << 16) if n not in used),
                   resident_on=xapi.master())
     set_devices_attached(xapi, vm, True)
+    xapi.update_guest_xenstore(vm)
     return ""
 
 
@@ -508,6 +592,7 @@ def vm_hard_shutdown(xapi: Xapi, session: str, vm: str) -> str:
 def vm_clean_reboot(xapi: Xapi, session: str, vm: str) -> str:
     del session
     xapi.assert_power(vm, ("Running",))
+    xapi.update_guest_xenstore(vm)  # a reboot builds the domain again from the VM record
     return ""
 
 
@@ -515,6 +600,19 @@ def vm_clean_reboot(xapi: Xapi, session: str, vm: str) -> str:
 def vm_hard_reboot(xapi: Xapi, session: str, vm: str) -> str:
     del session
     xapi.assert_power(vm, ("Paused", "Running"))
+    xapi.update_guest_xenstore(vm)
+    return ""
+
+
+@handles("VM.set_xenstore_data")
+def vm_set_xenstore_data(xapi: Xapi, session: str, vm: str, value: dict) -> str:
+    """Unlike add_to_/remove_from_xenstore_data, which only change the record, xapi's VM.set_xenstore_data also
+    hands the whole map to a running VM's domain (message_forwarding -> xenopsd VM.set_xsdata, which rewrites the
+    guest's vm-data/ and FIST/ trees): the guest sees it at once."""
+    del session
+    xapi.db.get("VM", vm)["xenstore_data"] = value
+    if xapi.vm_power(vm) == "Running":
+        xapi.update_guest_xenstore(vm)
     return ""
 
 
