@@ -17,8 +17,8 @@ apt_packages=(
   podman runc debootstrap uidmap slirp4netns containernetworking-plugins
   # the network-namespace Galera lab used by the module integration tests
   iproute2 mariadb-server galera-4 mariadb-backup rsync socat procps
-  # tooling
-  git make rsync curl ca-certificates
+  # tooling; shellcheck makes ansible-test's shellcheck sanity test run (it is skipped without it)
+  git make rsync curl ca-certificates shellcheck
 )
 
 do_apt() {

@@ -56,7 +56,8 @@ unset ANSIBLE_CONFIG
 # a directory inside a git work tree as `git ls-files` lists it. The dependencies live
 # in .venv, which this repository ignores (or wherever .venv really is): without a
 # ceiling git would find the repository above them and the copies would be empty.
-export GIT_CEILING_DIRECTORIES="$repo:$(realpath "$bundle")"
+GIT_CEILING_DIRECTORIES="$repo:$(realpath "$bundle")"
+export GIT_CEILING_DIRECTORIES
 
 # 2. lint
 log "antsibull-docs lint-collection-docs --plugin-docs (references checked: $validate_refs)"

@@ -98,8 +98,9 @@ cp "$tarball" "$repo/.build/ee/stackops-openstack.tar.gz"
 context=$repo/.build/ee/context
 rm -rf "$context"
 "$venv/bin/ansible-builder" create -f "$repo/tools/ee/execution-environment.yml" -c "$context" >/dev/null
-[ -f "$context/_build/collections/stackops-openstack.tar.gz" ] && grep -q '^FROM base AS final' "$context/Containerfile" \
-  || { echo "ERROR: ansible-builder create wrote no usable context in $context"; exit 1; }
+if ! { [ -f "$context/_build/collections/stackops-openstack.tar.gz" ] && grep -q '^FROM base AS final' "$context/Containerfile"; }; then
+  echo "ERROR: ansible-builder create wrote no usable context in $context"; exit 1
+fi
 log "create: tools/ee/execution-environment.yml accepted; context in .build/ee/context ($(grep -c '^FROM' "$context/Containerfile") stages)"
 
 if [ "$mode" = check ]; then
@@ -167,8 +168,9 @@ podman run --rm --network none -v "$work/runner:/runner:Z" "$image" \
   || { tail -30 "$repo/.build/ee/runner.log"; echo "ERROR: the smoke playbook failed in $image"; exit 1; }
 # ansible-runner's own verdict (artifacts/<job>/status and rc, as AWX reads them) and the recap
 status=$(cat "$work"/runner/artifacts/*/status 2>/dev/null || true)
-[ "$status" = successful ] && [ "$(cat "$work"/runner/artifacts/*/rc)" = 0 ] \
-  || { echo "ERROR: ansible-runner's status is '$status', not successful"; exit 1; }
+if ! { [ "$status" = successful ] && [ "$(cat "$work"/runner/artifacts/*/rc)" = 0 ]; }; then
+  echo "ERROR: ansible-runner's status is '$status', not successful"; exit 1
+fi
 log "ansible-runner in the EE: status $status, $(sed -e 's/\x1b\[[0-9;]*m//g' -e 's/\r//' "$repo/.build/ee/runner.log" \
   | grep -E '^localhost +:' | tr -s ' ')"
 log "build and smoke run passed in $(( $(date +%s) - start )) s"

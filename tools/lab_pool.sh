@@ -56,6 +56,7 @@ mapfile -t waiting < <(for job in "${all[@]}"; do printf '%d %s\n' "${measured[$
 
 state=$(mktemp -d)
 declare -A pids=()
+# shellcheck disable=SC2317  # run by the traps below
 cleanup() {
   for job in "${!pids[@]}"; do kill "${pids[$job]}" 2>/dev/null || true; done
   wait 2>/dev/null || true

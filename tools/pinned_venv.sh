@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the tools that run a pinned toolchain in a venv of its own (bootstrap.sh for .venv,
 # release_check.sh, build_docs.sh, ee.sh). Bash only.
 #
@@ -16,7 +17,7 @@
 # caller's `log` function.
 
 pinned_venv() {
-  local venv=$1 key cache target name base_python interpreter requirements
+  local venv=$1 key cache target name base_python interpreter requirements_file
   shift
   # one line: the base interpreter's path, then what identifies it for the checksum
   interpreter=$(python3 -c 'import sys; print(sys._base_executable, sys.base_prefix, sys.version)')
@@ -42,7 +43,7 @@ pinned_venv() {
           2> >(grep -v "^WARNING: Location '.*' is ignored" >&2)
       fi
       local requirement_args=()
-      for requirements in "$@"; do requirement_args+=(-r "$requirements"); done
+      for requirements_file in "$@"; do requirement_args+=(-r "$requirements_file"); done
       "$target/bin/python" -m pip install -q --disable-pip-version-check "${requirement_args[@]}" \
         2> >(grep -v "^WARNING: Location '.*' is ignored" >&2)
       echo "$key" >"$target/.requirements-stamp"

@@ -97,7 +97,7 @@ while IFS='=' read -r name value; do
 done < <(env)
 
 say "the README's install steps, in $work/checkout with HOME=$work/home:"
-sed 's/^/    /' <<<"$steps"
+while IFS= read -r line; do printf '    %s\n' "$line"; done <<<"$steps"
 # one shell, as a user's session: the README's lines, then the playbooks with its venv active
 # (each README line is echoed, then run; blank lines and comments are bash's business)
 echoed_steps=$(while IFS= read -r line; do printf 'printf "%%s\\n" %q\n%s\n' "\$ $line" "$line"; done <<<"$steps")

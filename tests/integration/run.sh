@@ -111,7 +111,7 @@ if [ ${#others[@]} -gt 0 ]; then
   n=$(( jobs - first )); [ "$n" -ge 1 ] || n=1
   i=0
   while read -r target; do
-    lane=$(( first + i % n )); lanes[$lane]="${lanes[$lane]:-} $target"; i=$(( i + 1 ))
+    lane=$(( first + i % n )); lanes[lane]="${lanes[lane]:-} $target"; i=$(( i + 1 ))
   done < <(by_length "${others[@]}")
 fi
 pids=()

@@ -28,7 +28,10 @@ def main(state_path, vm_name):
     print(json.dumps({
         "uuid": vm["uuid"], "power_state": vm["power_state"], "other_config": vm["other_config"],
         "xenstore_data": vm["xenstore_data"], "vifs": vifs, "cds": cds,
-        "networks": {n["name_label"]: {"bridge": n["bridge"], "MTU": n["MTU"], "uuid": n["uuid"]} for n in networks.values()},
+        "networks": {n["name_label"]: {"bridge": n["bridge"], "MTU": n["MTU"], "uuid": n["uuid"],
+                                       "vlans": sorted([pif["device"], pif["VLAN"]] for pif in objects.get("PIF", {}).values()
+                                                       if pif["network"] == ref and int(pif["VLAN"]) >= 0)}
+                     for ref, n in networks.items()},
     }, indent=1, sort_keys=True))
 
 
