@@ -277,6 +277,15 @@ PLAYBOOKS = (
         credentials=("openstack",),
         extra_vars=_cloud_when_credential("project_quotas_cloud"),
     ),
+    Playbook(
+        name="xenserver_compute",
+        summary="nova-compute in the xenserver_domu group's XenServer guests: dom0 plugins, XenAPI networks and VIFs, nova.conf, firewall",
+        roles=("xenserver_domu",),
+        survey=(
+            "xenserver_domu_nova_release", "xenserver_domu_xenapi_password", "xenserver_domu_xenapi_validate_certs",
+            "xenserver_domu_nova_networking", "xenserver_domu_firewall",
+        ),
+    ),
 )
 # roles whose secrets (no_log options of type str that no survey asks for) get a credential type
 CREDENTIAL_TYPE_ROLES = ("galera_cluster",)

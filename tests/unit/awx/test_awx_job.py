@@ -112,6 +112,8 @@ EMPTY = {
                            "add the nova-scheduler hosts to the inventory group nova_scheduler"),
     "packstack_install": ("missing", {}, "packstack_controller:packstack_network:packstack_compute:packstack_storage",
                           "add the controller to the inventory group packstack_controller"),
+    "xenserver_compute": ("missing", {"xenserver_domu_nova_release": "ussuri", "xenserver_domu_xenapi_password": "pw"},
+                          "xenserver_domu", "add the compute domUs to the inventory group xenserver_domu"),
 }
 # playbooks that run on the controller (localhost) and talk to the OpenStack APIs only: no group
 # can be empty; the integration target compute_day2 runs them
