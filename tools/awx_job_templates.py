@@ -279,7 +279,7 @@ PLAYBOOKS = (
     ),
     Playbook(
         name="xenserver_compute",
-        summary="nova-compute in the xenserver_domu group's XenServer guests: dom0 plugins, XenAPI networks and VIFs, nova.conf, firewall",
+        summary="Nova-compute in the xenserver_domu group's XenServer guests: dom0 plugins, XenAPI networks and VIFs, nova.conf, firewall",
         roles=("xenserver_domu",),
         survey=(
             "xenserver_domu_nova_release", "xenserver_domu_xenapi_password", "xenserver_domu_xenapi_validate_certs",
