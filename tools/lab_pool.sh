@@ -36,7 +36,7 @@ declare -A measured=(
   [molecule/packstack_debian]=992 [molecule/galera_cluster_drills]=462 [molecule/galera_cluster]=383
   [molecule/ceilometer_retention]=122 [molecule/nova_spice_console]=104 [molecule/compute_aggregates]=91
   [molecule/project_quotas]=92 [molecule/galera_cluster_bad_input]=82 [molecule/galera_status]=60
-  [molecule/packstack_bad_input]=43 [molecule/xenserver_domu]=122)
+  [molecule/packstack_bad_input]=43 [molecule/xenserver_domu]=150)
 
 uses_lab() {
   case $1 in
